@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Entry point of the `shoal` command: runs the compiled CLI from dist/, or the TypeScript
+// sources through tsx when dist/ has not been built (a fresh clone after `npm ci`).
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { register } from "node:module";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const compiled = `${root}dist/agent/cli/main.js`;
+if (existsSync(compiled)) {
+  await import(pathToFileURL(compiled).href);
+} else {
+  register("tsx/esm", pathToFileURL(`${root}/`));
+  await import(pathToFileURL(`${root}src/agent/cli/main.ts`).href);
+}

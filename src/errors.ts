@@ -1,0 +1,50 @@
+/**
+ * Shoal's error hierarchy. Every error carries a stable `code` that scripts and tests can
+ * match on, and keeps its `cause`. Pure: the protocol core may import this file.
+ */
+
+/** Stable error codes; see ../shared/DESIGN.md section 5. */
+export const ErrorCode = {
+  config: "SHOAL_ERR_CONFIG",
+  decode: "SHOAL_ERR_DECODE",
+  encode: "SHOAL_ERR_ENCODE",
+  crypto: "SHOAL_ERR_CRYPTO",
+  bind: "SHOAL_ERR_BIND",
+  join: "SHOAL_ERR_JOIN",
+  limit: "SHOAL_ERR_LIMIT",
+} as const;
+
+/** One of {@link ErrorCode}'s values. */
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base class of every error Shoal throws on purpose. */
+export class ShoalError extends Error {
+  readonly code: ErrorCodeValue;
+
+  constructor(code: ErrorCodeValue, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The only error a decoder may throw: the input bytes are not a valid message. */
+export class DecodeError extends ShoalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.decode, message, options);
+  }
+}
+
+/** A value cannot be encoded (for example tags over memberlist's 512-byte meta limit). */
+export class EncodeError extends ShoalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.encode, message, options);
+  }
+}
+
+/** Encryption or decryption failed, or a keyring operation was refused. */
+export class CryptoError extends ShoalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.crypto, message, options);
+  }
+}
