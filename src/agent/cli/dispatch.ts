@@ -21,6 +21,10 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
         return Promise.resolve(0);
       }),
   },
+  simulate: {
+    summary: "Simulate gossip convergence with the real protocol, beside Serf's model",
+    load: async () => (await import("./simulate.js")).simulate,
+  },
 };
 
 function usage(): string {

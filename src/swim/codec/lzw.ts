@@ -1,0 +1,251 @@
+/**
+ * LZW as Go's `compress/lzw` speaks it with `Order = LSB` and `litWidth = 8`, which is what
+ * memberlist's `compress` message (algorithm 0) carries:
+ *
+ * - codes are packed least-significant bit first;
+ * - 0..255 are literals, 256 is the clear code, 257 is end-of-data;
+ * - new codes start at 258 and the code width grows from 9 to 12 bits;
+ * - the writer widens as soon as the *next implied* code reaches a power of two, and when
+ *   that implied code would be 4095 it emits a clear code and starts over (so the writer
+ *   never defines code 4095);
+ * - the reader also accepts streams that never clear (it stops learning at 4095, like Go).
+ *
+ * Pure: typed arrays only, no Node APIs, so the protocol core may import it.
+ */
+import { DecodeError } from "../../errors.js";
+
+const LIT_WIDTH = 8;
+const CLEAR = 1 << LIT_WIDTH; // 256
+const EOF = CLEAR + 1; // 257
+const MAX_WIDTH = 12;
+/** Largest code representable in 12 bits; Go's writer clears when its next code reaches it. */
+const MAX_CODE = (1 << MAX_WIDTH) - 1; // 4095
+
+// The writer's dictionary is an open-addressing hash table from a 20-bit key
+// (prefix code << 8 | next byte) to a 12-bit code, stored as key << 12 | code. Four times as
+// many slots as codes keeps probe chains short; 0 is free because a stored code is >= 258.
+const TABLE_SIZE = 4 << MAX_WIDTH;
+const TABLE_MASK = TABLE_SIZE - 1;
+const writerTable = new Uint32Array(TABLE_SIZE);
+
+/** Accumulates variable-width codes into bytes, least-significant bit first. */
+class LsbBitWriter {
+  private out: Uint8Array;
+  private pos = 0;
+  private bits = 0;
+  private nBits = 0;
+
+  constructor(capacity: number) {
+    this.out = new Uint8Array(capacity);
+  }
+
+  write(code: number, width: number): void {
+    // nBits < 8 and width <= 12 between calls, so the accumulator never exceeds 20 bits.
+    this.bits |= code << this.nBits;
+    this.nBits += width;
+    while (this.nBits >= 8) {
+      this.push(this.bits & 0xff);
+      this.bits >>>= 8;
+      this.nBits -= 8;
+    }
+  }
+
+  finish(): Uint8Array {
+    if (this.nBits > 0) this.push(this.bits & 0xff);
+    return this.out.subarray(0, this.pos);
+  }
+
+  private push(byte: number): void {
+    if (this.pos === this.out.length) {
+      const bigger = new Uint8Array(this.out.length * 2 + 16);
+      bigger.set(this.out);
+      this.out = bigger;
+    }
+    this.out[this.pos++] = byte;
+  }
+}
+
+/**
+ * Compresses `input` exactly as Go's `lzw.NewWriter(w, lzw.LSB, 8)` does for one `Write`
+ * followed by `Close`, including the leading clear code that Go (since 1.17) writes first.
+ * The output is byte-for-byte what a current Go memberlist peer would send.
+ */
+export function lzwCompress(input: Uint8Array): Uint8Array {
+  // Worst case every byte becomes its own 12-bit code, plus clears, the leading clear and EOF.
+  const worstCodes = input.length + 3 + Math.ceil(input.length / 3000);
+  const w = new LsbBitWriter(Math.ceil((worstCodes * MAX_WIDTH) / 8) + 1);
+  let width = LIT_WIDTH + 1;
+  let hi = EOF; // the code implied by the next emission
+  let overflow = 1 << width;
+
+  // Go writes a clear code first (the GIF spec's advice, applied unconditionally).
+  w.write(CLEAR, width);
+  if (input.length === 0) {
+    w.write(EOF, width);
+    return w.finish();
+  }
+
+  writerTable.fill(0);
+  let code = input[0] as number;
+  for (let i = 1; i < input.length; i++) {
+    const literal = input[i] as number;
+    const key = (code << 8) | literal;
+    let hash = ((key >>> 12) ^ key) & TABLE_MASK;
+    let found = -1;
+    for (let t = writerTable[hash] as number; t !== 0;) {
+      if (t >>> 12 === key) {
+        found = t & MAX_CODE;
+        break;
+      }
+      hash = (hash + 1) & TABLE_MASK;
+      t = writerTable[hash] as number;
+    }
+    if (found >= 0) {
+      code = found;
+      continue;
+    }
+    w.write(code, width);
+    code = literal;
+    // Bump the implied code. The width grows when hi *reaches* the overflow boundary (not
+    // when it passes it), because the very next emitted code may already be hi itself.
+    hi++;
+    if (hi === overflow) {
+      width++;
+      overflow <<= 1;
+    }
+    if (hi === MAX_CODE) {
+      // Out of codes: Go sends clear at the current (12-bit) width and forgets everything;
+      // the pending `code` is a literal and simply carries on into the fresh dictionary.
+      w.write(CLEAR, width);
+      width = LIT_WIDTH + 1;
+      hi = EOF;
+      overflow = 1 << width;
+      writerTable.fill(0);
+      continue;
+    }
+    // `hash` is now the first free slot of the probe chain.
+    writerTable[hash] = ((key << 12) | hi) >>> 0;
+  }
+  // Close: flush the pending code, then bump hi once more exactly as Go's Close does. That
+  // bump can widen the EOF code (or even emit a clear first), which decoders expect.
+  w.write(code, width);
+  hi++;
+  if (hi === overflow) {
+    width++;
+    overflow <<= 1;
+  }
+  if (hi === MAX_CODE) {
+    w.write(CLEAR, width);
+    width = LIT_WIDTH + 1;
+  }
+  w.write(EOF, width);
+  return w.finish();
+}
+
+/**
+ * Decompresses a Go `compress/lzw` (LSB, litWidth 8) stream. Throws {@link DecodeError} on
+ * an invalid code, on input that ends before the end-of-data code, or when the output would
+ * exceed `maxOutputBytes` (memberlist caps this at 40 MB; callers pass their own bound).
+ * Bytes after the end-of-data code are ignored, as Go's reader does.
+ */
+export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8Array {
+  if (!(maxOutputBytes >= 0)) throw new DecodeError("lzw: maxOutputBytes must be >= 0");
+  // Entry c expands to expansion(prefix[c]) + suffix[c]; length and first byte are cached
+  // so an expansion can be written straight into place, back to front.
+  const prefix = new Uint16Array(1 << MAX_WIDTH);
+  const suffix = new Uint8Array(1 << MAX_WIDTH);
+  const first = new Uint8Array(1 << MAX_WIDTH);
+  const length = new Uint16Array(1 << MAX_WIDTH);
+  for (let c = 0; c < CLEAR; c++) {
+    suffix[c] = c;
+    first[c] = c;
+    length[c] = 1;
+  }
+
+  let out = new Uint8Array(Math.min(maxOutputBytes, Math.max(64, input.length * 4)));
+  let o = 0;
+  const ensure = (extra: number): void => {
+    const need = o + extra;
+    if (need > maxOutputBytes) {
+      throw new DecodeError(`lzw: decompressed data exceeds ${maxOutputBytes} bytes`);
+    }
+    if (need > out.length) {
+      const bigger = new Uint8Array(Math.min(maxOutputBytes, Math.max(need, out.length * 2)));
+      bigger.set(out.subarray(0, o));
+      out = bigger;
+    }
+  };
+
+  let width = LIT_WIDTH + 1;
+  let hi = EOF; // the next code to be defined (after the first code of a run: 258)
+  let overflow = 1 << width;
+  let last = -1; // previous code, or -1 right after a clear (nothing to define)
+  let pos = 0;
+  let bits = 0;
+  let nBits = 0;
+  const mask = (): number => (1 << width) - 1;
+
+  for (;;) {
+    while (nBits < width) {
+      if (pos >= input.length) throw new DecodeError("lzw: input ends before the end-of-data code");
+      bits |= (input[pos++] as number) << nBits;
+      nBits += 8;
+    }
+    const code = bits & mask();
+    bits >>>= width;
+    nBits -= width;
+
+    if (code < CLEAR) {
+      ensure(1);
+      out[o++] = code;
+      if (last >= 0) define(hi, last, code);
+    } else if (code === CLEAR) {
+      width = LIT_WIDTH + 1;
+      hi = EOF;
+      overflow = 1 << width;
+      last = -1;
+      continue;
+    } else if (code === EOF) {
+      return out.slice(0, o);
+    } else if (code <= hi) {
+      // code < hi is a known entry. code === hi is either the classic KwKwK case (the entry
+      // being defined right now: expansion(last) + its own first byte) or, once the table is
+      // full and learning stopped, the already-defined last entry.
+      const kwkwk = code === hi && last >= 0;
+      const base = kwkwk ? last : code;
+      const n = (length[base] as number) + (kwkwk ? 1 : 0);
+      ensure(n);
+      let i = o + (length[base] as number) - 1;
+      if (kwkwk) out[o + n - 1] = first[last] as number;
+      for (let c = base; ; c = prefix[c] as number) {
+        out[i--] = suffix[c] as number;
+        if (c < CLEAR) break;
+      }
+      const head = first[base] as number;
+      o += n;
+      if (last >= 0) define(hi, last, head);
+    } else {
+      throw new DecodeError(`lzw: invalid code ${code} (next free code is ${hi})`);
+    }
+
+    last = code;
+    hi++;
+    if (hi >= overflow) {
+      if (width === MAX_WIDTH) {
+        // Table full and no clear from the writer: stop learning, keep decoding.
+        last = -1;
+        hi--;
+      } else {
+        width++;
+        overflow <<= 1;
+      }
+    }
+  }
+
+  function define(code: number, pre: number, byte: number): void {
+    prefix[code] = pre;
+    suffix[code] = byte;
+    first[code] = first[pre] as number;
+    length[code] = (length[pre] as number) + 1;
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * memberlist's TransmitLimitedQueue (`queue.go`, PROTOCOL.md section 2.6): broadcasts waiting
+ * to be piggybacked, each sent at most `retransmitMult × ceil(log10(N+1))` times.
+ *
+ * Order: fewest transmits first (fresh news has priority), then larger messages (to fill the
+ * packet), then newer. Instead of one balanced tree, messages live in one sorted bucket per
+ * transmit count ("tier"); a packet fill walks tiers from 0 and binary-searches each bucket for
+ * the largest message that still fits, so `getBroadcasts` costs O(picked × log n) plus one
+ * array splice per pick, with no per-call sorting.
+ */
+
+/** Options of one queued broadcast. */
+export interface BroadcastOptions {
+  /**
+   * Named broadcasts invalidate each other: queuing a message under a name already queued
+   * replaces the old one (memberlist's NamedBroadcast, keyed by node name). Unnamed messages are
+   * unique and never invalidate anything (Serf's UniqueBroadcast).
+   */
+  readonly name?: string;
+  /** Called once when the message leaves the queue: transmit limit reached, replaced, pruned or reset. */
+  readonly onFinished?: () => void;
+}
+
+interface Item {
+  readonly message: Uint8Array;
+  readonly id: number;
+  transmits: number;
+  readonly name: string | undefined;
+  readonly onFinished: (() => void) | undefined;
+}
+
+/** `retransmitMult × ceil(log10(n + 1))` (memberlist `util.go` retransmitLimit). */
+export function retransmitLimit(retransmitMult: number, n: number): number {
+  return retransmitMult * Math.ceil(Math.log10(n + 1));
+}
+
+/** Bucket order: larger first, then newer (higher id) first. */
+function before(a: Item, b: Item): boolean {
+  const la = a.message.length;
+  const lb = b.message.length;
+  return la > lb || (la === lb && a.id > b.id);
+}
+
+/** A transmit-limited broadcast queue. */
+export class TransmitLimitedQueue {
+  /** tiers[t] holds the messages sent t times, sorted by {@link before}. */
+  private readonly tiers: Item[][] = [];
+  private readonly byName = new Map<string, Item>();
+  private idGen = 0;
+  private count = 0;
+
+  /**
+   * @param retransmitMult memberlist's RetransmitMult.
+   * @param numNodes Cluster size estimate, read at every `getBroadcasts` (it changes).
+   */
+  constructor(
+    private readonly retransmitMult: number,
+    private readonly numNodes: () => number,
+  ) {}
+
+  /** Number of queued messages. */
+  size(): number {
+    return this.count;
+  }
+
+  /** Queue a message with zero transmits, replacing a same-named one. */
+  queue(message: Uint8Array, options: BroadcastOptions = {}): void {
+    const name = options.name;
+    if (name !== undefined) {
+      const old = this.byName.get(name);
+      if (old !== undefined) {
+        this.remove(old);
+        old.onFinished?.();
+      }
+    }
+    this.idGen++;
+    this.insert({ message, id: this.idGen, transmits: 0, name, onFinished: options.onFinished });
+  }
+
+  /** True if a message is queued under `name`. */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /**
+   * Take messages for one packet: repeatedly the first message (in queue order) with
+   * `overhead + length` fitting the remaining room, until nothing fits. Each taken message
+   * counts one transmit; those reaching the limit are finished and dropped. A message is
+   * never returned twice by one call.
+   *
+   * @param overhead Per-message framing bytes (compound part length, user-message byte).
+   * @param limit Total bytes available.
+   * @param skip Messages (by identity) not to take, e.g. ones already in this packet.
+   */
+  getBroadcasts(overhead: number, limit: number, skip?: ReadonlySet<Uint8Array>): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (this.count === 0) return out;
+    const transmitLimit = retransmitLimit(this.retransmitMult, this.numNodes());
+    let used = 0;
+    const reinsert: Item[] = [];
+    for (let t = 0; t < this.tiers.length;) {
+      const free = limit - used - overhead;
+      if (free <= 0) break;
+      const tier = this.tiers[t];
+      const index = tier === undefined ? -1 : this.firstFitting(tier, free, skip);
+      if (tier === undefined || index < 0) {
+        t++;
+        continue;
+      }
+      const item = tier[index] as Item;
+      tier.splice(index, 1);
+      this.count--;
+      if (item.name !== undefined) this.byName.delete(item.name);
+      used += overhead + item.message.length;
+      out.push(item.message);
+      if (item.transmits + 1 >= transmitLimit) {
+        item.onFinished?.();
+      } else {
+        item.transmits++;
+        reinsert.push(item);
+      }
+    }
+    for (const item of reinsert) this.insert(item);
+    return out;
+  }
+
+  /** Drop the most-transmitted (then smallest, oldest) messages until at most `maxRetain` remain. */
+  prune(maxRetain: number): void {
+    for (let t = this.tiers.length - 1; t >= 0 && this.count > maxRetain; t--) {
+      const tier = this.tiers[t];
+      while (tier !== undefined && tier.length > 0 && this.count > maxRetain) {
+        const item = tier.pop() as Item;
+        this.count--;
+        if (item.name !== undefined) this.byName.delete(item.name);
+        item.onFinished?.();
+      }
+    }
+    this.trimTiers();
+  }
+
+  /** Drop everything (each message finished). */
+  reset(): void {
+    for (const tier of this.tiers) for (const item of tier) item.onFinished?.();
+    this.tiers.length = 0;
+    this.byName.clear();
+    this.count = 0;
+    this.idGen = 0;
+  }
+
+  /** Snapshot in queue order, for tests and debugging: `[transmits, message]` pairs. */
+  entries(): { readonly transmits: number; readonly message: Uint8Array; readonly name?: string }[] {
+    const out: { transmits: number; message: Uint8Array; name?: string }[] = [];
+    for (const tier of this.tiers) {
+      for (const item of tier) {
+        out.push(
+          item.name === undefined
+            ? { transmits: item.transmits, message: item.message }
+            : { transmits: item.transmits, message: item.message, name: item.name },
+        );
+      }
+    }
+    return out;
+  }
+
+  /** Index of the first item whose length is ≤ free (the largest, newest that fits), or -1. */
+  private firstFitting(
+    tier: readonly Item[],
+    free: number,
+    skip: ReadonlySet<Uint8Array> | undefined,
+  ): number {
+    // Lengths are non-increasing along the bucket: binary search the boundary.
+    let lo = 0;
+    let hi = tier.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((tier[mid] as Item).message.length > free) lo = mid + 1;
+      else hi = mid;
+    }
+    if (skip !== undefined) {
+      while (lo < tier.length && skip.has((tier[lo] as Item).message)) lo++;
+    }
+    return lo < tier.length ? lo : -1;
+  }
+
+  private insert(item: Item): void {
+    while (this.tiers.length <= item.transmits) this.tiers.push([]);
+    const tier = this.tiers[item.transmits] as Item[];
+    let lo = 0;
+    let hi = tier.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(tier[mid] as Item, item)) lo = mid + 1;
+      else hi = mid;
+    }
+    tier.splice(lo, 0, item);
+    this.count++;
+    if (item.name !== undefined) this.byName.set(item.name, item);
+  }
+
+  private remove(item: Item): void {
+    const tier = this.tiers[item.transmits];
+    if (tier === undefined) return;
+    // Binary search by (length, id) to the exact position.
+    let lo = 0;
+    let hi = tier.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(tier[mid] as Item, item)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (tier[lo] === item) {
+      tier.splice(lo, 1);
+      this.count--;
+      if (item.name !== undefined) this.byName.delete(item.name);
+    }
+    if (this.count === 0) this.idGen = 0;
+  }
+
+  private trimTiers(): void {
+    while (this.tiers.length > 0 && (this.tiers[this.tiers.length - 1] as Item[]).length === 0) {
+      this.tiers.pop();
+    }
+  }
+}

@@ -1,0 +1,412 @@
+/**
+ * The membership state machine (memberlist `state.go` aliveNode / suspectNode / deadNode /
+ * refute / mergeState / verifyProtocol; PROTOCOL.md section 2.5): how alive, suspect and dead
+ * messages change the node list, when they are re-gossiped, and when this node refutes.
+ */
+
+import type { MemberView, Rng, SwimEvent } from "./api.js";
+import type { Alive, Dead, PushNodeState, Suspect } from "../codec/types.js";
+import type { Awareness } from "./awareness.js";
+import type { MemberlistConfig } from "./config.js";
+import type { DeadlineCalendar, TimerHandle } from "./deadline-calendar.js";
+import type { MemberlistDelegate, NodeView } from "./delegate.js";
+import { NodeList, viewOf } from "./node-list.js";
+import type { NodeRecord } from "./node-list.js";
+import { bytesToIp } from "./address.js";
+import { stateFromWire } from "./status.js";
+import { Suspicion, suspicionTimeoutMs } from "./suspicion.js";
+
+/** What the membership state machine needs from its owner. */
+export interface MembershipHost {
+  readonly name: string;
+  readonly config: MemberlistConfig;
+  readonly rng: Rng;
+  readonly calendar: DeadlineCalendar;
+  readonly awareness: Awareness;
+  readonly delegate: MemberlistDelegate;
+  /** Our advertised port: alive messages with port 0 (protocol 1) mean "the configured port". */
+  readonly localPort: number;
+  /** True once a graceful leave started. */
+  isLeaving(): boolean;
+  /** Queue a memberlist broadcast under `name` (invalidating a queued one of the same name). */
+  broadcast(name: string, message: Alive | Suspect | Dead, onFinished?: () => void): void;
+  /** Report an event. */
+  emit(event: SwimEvent): void;
+}
+
+interface ActiveSuspicion {
+  readonly suspicion: Suspicion;
+  timer: TimerHandle;
+}
+
+/** Equal bytes. */
+function bytesEqual(a: Uint8Array, b: Uint8Array | readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The node list plus the rules that change it. */
+export class Membership {
+  /** Every known node, self included. */
+  readonly nodes = new NodeList();
+  private readonly suspicions = new Map<string, ActiveSuspicion>();
+  /** memberlist's `m.incarnation` counter (self's incarnation source). */
+  private incarnation = 0;
+
+  constructor(private readonly host: MembershipHost) {}
+
+  /** Our own record (exists after {@link setAlive}). */
+  self(): NodeRecord {
+    const me = this.nodes.get(this.host.name);
+    if (me === undefined) throw new Error("memberlist: local node not initialised");
+    return me;
+  }
+
+  /** Next incarnation of self. */
+  nextIncarnation(): number {
+    this.incarnation++;
+    return this.incarnation;
+  }
+
+  /** Number of active suspicion timers (tests, metrics). */
+  activeSuspicions(): number {
+    return this.suspicions.size;
+  }
+
+  /** The suspicion of `name`, if one runs (tests). */
+  suspicionOf(name: string): Suspicion | undefined {
+    return this.suspicions.get(name)?.suspicion;
+  }
+
+  /** A MemberView for memberlist-level events, via the delegate when it offers one. */
+  memberView(node: NodeRecord): MemberView {
+    const view = viewOf(node);
+    if (this.host.delegate.memberView !== undefined) return this.host.delegate.memberView(view);
+    return {
+      name: view.name,
+      address: view.address,
+      tags: {},
+      status: node.state === "dead" ? "failed" : node.state === "left" ? "left" : "alive",
+      memberlistState: node.state,
+      incarnation: node.incarnation,
+      vsn: view.vsn,
+    };
+  }
+
+  /**
+   * memberlist's `aliveNode`.
+   *
+   * @param bootstrap True only for our own initial alive and `updateNode`, which must not refute.
+   * @param onFinished Broadcast-finished callback (used by updateNode).
+   */
+  aliveNode(a: Alive, nowMs: number, bootstrap = false, onFinished?: () => void): void {
+    const host = this.host;
+    const isLocal = a.node === host.name;
+    // A leaving node ignores alive messages about itself, so it cannot be revived by old news.
+    if (isLocal && host.isLeaving()) return;
+
+    if (a.vsn.length >= 3) {
+      const pMin = a.vsn[0] ?? 0;
+      const pMax = a.vsn[1] ?? 0;
+      if (pMin === 0 || pMax === 0 || pMin > pMax) return;
+    }
+    const host4or16 = bytesToIp(a.addr);
+    if (host4or16 === undefined) return;
+    const port = host.config.protocolVersion < 2 || a.port === 0 ? host.localPort : a.port;
+    const vsn = a.vsn.length >= 6 ? Array.from(a.vsn.subarray(0, 6)) : [0, 0, 0, 0, 0, 0];
+
+    if (host.delegate.notifyAlive !== undefined) {
+      if (a.vsn.length < 6) return;
+      const candidate: NodeView = {
+        name: a.node,
+        address: { host: host4or16, port },
+        meta: a.meta,
+        incarnation: a.incarnation,
+        state: "alive",
+        stateChangeMs: nowMs,
+        vsn,
+      };
+      if (host.delegate.notifyAlive(candidate) !== undefined) return;
+    }
+
+    let state = this.nodes.get(a.node);
+    let updatesNode = false;
+    if (state === undefined) {
+      // New nodes start "dead" (never seen), so accepting the alive fires NotifyJoin.
+      state = {
+        name: a.node,
+        address: { host: host4or16, port },
+        addrBytes: a.addr,
+        meta: a.meta,
+        incarnation: 0,
+        state: "dead",
+        stateChangeMs: Number.NEGATIVE_INFINITY,
+        vsn: a.vsn.length > 5 ? vsn : [0, 0, 0, 0, 0, 0],
+      };
+      this.nodes.add(state, host.rng);
+    } else if (!bytesEqual(state.addrBytes, a.addr) || state.address.port !== port) {
+      const reclaimMs = host.config.deadNodeReclaimTimeMs;
+      const canReclaim = reclaimMs > 0 && nowMs - state.stateChangeMs > reclaimMs;
+      if (state.state === "left" || (state.state === "dead" && canReclaim)) {
+        updatesNode = true;
+      } else {
+        // Two nodes claim one name: keep ours, tell the delegate (Serf runs a conflict query).
+        host.delegate.notifyConflict?.(viewOf(state), {
+          name: a.node,
+          address: { host: host4or16, port },
+          meta: a.meta,
+          incarnation: a.incarnation,
+          state: "alive",
+          stateChangeMs: nowMs,
+          vsn,
+        });
+        return;
+      }
+    }
+
+    if (a.incarnation <= state.incarnation && !isLocal && !updatesNode) return;
+    if (a.incarnation < state.incarnation && isLocal) return;
+
+    this.clearSuspicion(a.node);
+    const oldState = state.state;
+    const oldMeta = state.meta;
+
+    if (!bootstrap && isLocal) {
+      // Someone gossips an alive about us that differs from what we are: refute it, unless it
+      // is exactly our current incarnation (our own message coming back).
+      if (
+        a.incarnation === state.incarnation &&
+        bytesEqual(a.meta, state.meta) &&
+        bytesEqual(a.vsn, state.vsn)
+      ) {
+        return;
+      }
+      this.refute(state, a.incarnation);
+    } else {
+      host.broadcast(a.node, a, onFinished);
+      if (a.vsn.length >= 6) state.vsn = vsn;
+      state.incarnation = a.incarnation;
+      state.meta = a.meta;
+      state.addrBytes = a.addr;
+      state.address = { host: host4or16, port };
+      if (state.state !== "alive") {
+        state.state = "alive";
+        state.stateChangeMs = nowMs;
+      }
+    }
+
+    if (oldState === "dead" || oldState === "left") {
+      host.delegate.notifyJoin(viewOf(state), nowMs);
+    } else if (!bytesEqual(oldMeta, state.meta)) {
+      host.delegate.notifyUpdate(viewOf(state), nowMs);
+    }
+  }
+
+  /** memberlist's `suspectNode`. */
+  suspectNode(s: Suspect, nowMs: number): void {
+    const host = this.host;
+    const state = this.nodes.get(s.node);
+    if (state === undefined) return;
+    if (s.incarnation < state.incarnation) return;
+
+    const active = this.suspicions.get(s.node);
+    if (active !== undefined) {
+      // Already suspected: an independent accuser is a confirmation, which shortens the
+      // timeout and is re-gossiped so confirmations spread.
+      if (active.suspicion.confirm(s.from, nowMs)) {
+        host.broadcast(s.node, s);
+        this.rescheduleSuspicion(s.node, active);
+      }
+      return;
+    }
+    if (state.state !== "alive") return;
+
+    if (state.name === host.name) {
+      this.refute(state, s.incarnation);
+      return;
+    }
+    host.broadcast(s.node, s);
+
+    state.incarnation = s.incarnation;
+    state.state = "suspect";
+    const changeMs = nowMs;
+    state.stateChangeMs = changeMs;
+
+    const n = this.nodes.size();
+    let k = host.config.suspicionMult - 2;
+    if (n - 2 < k) k = 0;
+    const minMs = suspicionTimeoutMs(host.config.suspicionMult, n, host.config.probeIntervalMs);
+    const maxMs = host.config.suspicionMaxTimeoutMult * minMs;
+    const suspicion = new Suspicion(s.from, k, minMs, maxMs, nowMs);
+    const entry: ActiveSuspicion = {
+      suspicion,
+      timer: host.calendar.schedule(suspicion.deadlineMs(), (at) =>
+        this.suspicionExpired(s.node, changeMs, at),
+      ),
+    };
+    this.suspicions.set(s.node, entry);
+    host.emit({ kind: "memberSuspected", member: this.memberView(state), from: s.from });
+  }
+
+  /** memberlist's `deadNode`. */
+  deadNode(d: Dead, nowMs: number, onFinished?: () => void): void {
+    const host = this.host;
+    const state = this.nodes.get(d.node);
+    if (state === undefined) return;
+    if (d.incarnation < state.incarnation) return;
+    this.clearSuspicion(d.node);
+    if (state.state === "dead" || state.state === "left") return;
+
+    if (state.name === host.name) {
+      if (!host.isLeaving()) {
+        this.refute(state, d.incarnation);
+        return;
+      }
+      host.broadcast(d.node, d, onFinished);
+    } else {
+      host.broadcast(d.node, d);
+    }
+
+    state.incarnation = d.incarnation;
+    state.state = d.node === d.from ? "left" : "dead";
+    state.stateChangeMs = nowMs;
+    host.delegate.notifyLeave(viewOf(state), nowMs);
+  }
+
+  /**
+   * memberlist's `refute`: take a new incarnation above the accused one, raise awareness (being
+   * accused is evidence we are slow) and broadcast alive. The broadcast is named by our *IP
+   * text*, not our node name, exactly as memberlist does, so it never invalidates (nor is
+   * invalidated by) queued messages about our name.
+   */
+  refute(me: NodeRecord, accusedIncarnation: number): void {
+    let inc = this.nextIncarnation();
+    if (accusedIncarnation >= inc) {
+      this.incarnation = accusedIncarnation + 1;
+      inc = this.incarnation;
+    }
+    me.incarnation = inc;
+    this.host.awareness.applyDelta(1);
+    this.host.broadcast(me.address.host, {
+      kind: "alive",
+      incarnation: inc,
+      node: me.name,
+      addr: me.addrBytes,
+      port: me.address.port,
+      meta: me.meta,
+      vsn: Uint8Array.from(me.vsn),
+    });
+    this.host.emit({ kind: "refuted", incarnation: inc });
+  }
+
+  /**
+   * memberlist's `mergeState` for a push/pull: remote alive as alive, remote left as dead with
+   * From = Node (left), remote **dead as suspect** (never instant death: the remote view may be
+   * stale) and remote suspect as suspect from us.
+   */
+  mergeState(remote: readonly PushNodeState[], nowMs: number): void {
+    for (const r of remote) {
+      const state = stateFromWire(r.state);
+      switch (state) {
+        case "alive":
+          this.aliveNode(
+            {
+              kind: "alive",
+              incarnation: r.incarnation,
+              node: r.name,
+              addr: r.addr,
+              port: r.port,
+              meta: r.meta,
+              vsn: r.vsn,
+            },
+            nowMs,
+          );
+          break;
+        case "left":
+          this.deadNode({ kind: "dead", incarnation: r.incarnation, node: r.name, from: r.name }, nowMs);
+          break;
+        case "dead":
+        case "suspect":
+          this.suspectNode(
+            { kind: "suspect", incarnation: r.incarnation, node: r.name, from: this.host.name },
+            nowMs,
+          );
+          break;
+      }
+    }
+  }
+
+  /**
+   * memberlist's `verifyProtocol`: every node's current protocol and delegate versions (remote
+   * and local) must lie in [max of mins, min of maxes] over the alive nodes of both views.
+   * Returns an error message, or undefined if compatible.
+   */
+  verifyProtocol(remote: readonly PushNodeState[]): string | undefined {
+    let maxpmin = 0;
+    let minpmax = 255;
+    let maxdmin = 0;
+    let mindmax = 255;
+    for (const rn of remote) {
+      if (rn.state !== 0 || rn.vsn.length < 5) continue;
+      maxpmin = Math.max(maxpmin, rn.vsn[0] ?? 0);
+      minpmax = Math.min(minpmax, rn.vsn[1] ?? 0);
+      maxdmin = Math.max(maxdmin, rn.vsn[3] ?? 0);
+      mindmax = Math.min(mindmax, rn.vsn[4] ?? 0);
+    }
+    for (const n of this.nodes.all()) {
+      if (n.state !== "alive") continue;
+      maxpmin = Math.max(maxpmin, n.vsn[0] ?? 0);
+      minpmax = Math.min(minpmax, n.vsn[1] ?? 0);
+      maxdmin = Math.max(maxdmin, n.vsn[3] ?? 0);
+      mindmax = Math.min(mindmax, n.vsn[4] ?? 0);
+    }
+    const check = (name: string, pcur: number, dcur: number): string | undefined => {
+      if (pcur < maxpmin || pcur > minpmax) {
+        return `Node '${name}' protocol version (${pcur}) is incompatible: [${maxpmin}, ${minpmax}]`;
+      }
+      if (dcur < maxdmin || dcur > mindmax) {
+        return `Node '${name}' delegate protocol version (${dcur}) is incompatible: [${maxdmin}, ${mindmax}]`;
+      }
+      return undefined;
+    };
+    for (const rn of remote) {
+      const problem =
+        rn.vsn.length >= 6 ? check(rn.name, rn.vsn[2] ?? 0, rn.vsn[5] ?? 0) : check(rn.name, 0, 0);
+      if (problem !== undefined) return problem;
+    }
+    for (const n of this.nodes.all()) {
+      const problem = check(n.name, n.vsn[2] ?? 0, n.vsn[5] ?? 0);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+
+  /** Forget a reaped node's suspicion (it is gone from the list). */
+  forget(name: string): void {
+    this.clearSuspicion(name);
+  }
+
+  private clearSuspicion(name: string): void {
+    const active = this.suspicions.get(name);
+    if (active === undefined) return;
+    this.host.calendar.cancel(active.timer);
+    this.suspicions.delete(name);
+  }
+
+  private rescheduleSuspicion(name: string, active: ActiveSuspicion): void {
+    this.host.calendar.cancel(active.timer);
+    const changeMs = active.suspicion.startMs;
+    active.timer = this.host.calendar.schedule(active.suspicion.deadlineMs(), (at) =>
+      this.suspicionExpired(name, changeMs, at),
+    );
+  }
+
+  /** The suspicion ran out: if the node is still in that same suspect episode, declare it dead. */
+  private suspicionExpired(name: string, changeMs: number, nowMs: number): void {
+    this.suspicions.delete(name);
+    const state = this.nodes.get(name);
+    if (state === undefined || state.state !== "suspect" || state.stateChangeMs !== changeMs) return;
+    this.deadNode({ kind: "dead", incarnation: state.incarnation, node: name, from: this.host.name }, nowMs);
+  }
+}

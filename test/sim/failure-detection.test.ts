@@ -1,0 +1,90 @@
+/**
+ * Failure detection with Lifeguard's dynamic suspicion timeout (PROTOCOL.md 2.4), at 10 LAN
+ * nodes: suspicion min = 4 × max(1, log10 10) × 1 s = 4 s, max = 6 × min = 24 s, k = 2.
+ *
+ * Bounds checked for each crash, with tS the first suspicion of the victim anywhere:
+ * - nobody declares the victim failed before tS + min (no timer can expire earlier);
+ * - every live node declares it failed by tS + max + D, where D = 1.5 × the model's 99.99 %
+ *   dissemination time (the dead message must still travel);
+ * - when k independent accusers (besides the first) suspected it, the first verdict comes by
+ *   max(tS + min, time of the k-th confirmation + D): confirmations shorten the timeout to min.
+ */
+import { describe, expect, it } from "vitest";
+import type { SwimEvent } from "../../src/swim/core/api.js";
+import { formCluster } from "../../src/swim/sim/convergence.js";
+import { modelSummary } from "../../src/swim/sim/model.js";
+import { realNodeFactory } from "../../src/swim/sim/real-node.js";
+import { Simulator } from "../../src/swim/sim/simulator.js";
+import { replayHint, simSeed } from "./sim-seed.js";
+
+const FILE = "test/sim/failure-detection.test.ts";
+const seed = simSeed(3);
+const hint = replayHint(seed, FILE);
+
+const N = 10;
+const MIN_MS = 4_000;
+const MAX_MS = 24_000;
+const K = 2;
+
+describe("failure detection of a crashed node (10 nodes, LAN)", () => {
+  it("every live node declares it failed within the suspicion bounds, never before min", () => {
+    const sim = new Simulator({ seed, createNode: realNodeFactory, testFile: FILE });
+    formCluster(sim, N, 5_000);
+    const slackMs = 1.5 * modelSummary({ nodes: N, fanout: 3, intervalMs: 200 }).t9999Ms;
+
+    for (const victimIndex of [3, 7]) {
+      const victim = sim.node(victimIndex).name;
+      const suspicions: { at: number; observer: string; from: string }[] = [];
+      const failures = new Map<string, number>();
+      const off = sim.onEvent(({ node, event, timeMs }) => {
+        const e: SwimEvent = event;
+        if (e.kind === "memberSuspected" && e.member.name === victim) {
+          suspicions.push({ at: timeMs, observer: sim.node(node).name, from: e.from });
+        } else if (
+          e.kind === "memberFailed" &&
+          e.member.name === victim &&
+          !failures.has(sim.node(node).name)
+        ) {
+          failures.set(sim.node(node).name, timeMs);
+        }
+      });
+      const crashedAt = sim.now;
+      sim.crash(victimIndex);
+      const live = sim.runningIndices().map((i) => sim.node(i).name);
+      sim.runUntilTrue(() => live.every((name) => failures.has(name)), crashedAt + MAX_MS + 30_000);
+      off();
+
+      expect(suspicions.length, `nobody suspected ${victim} ${hint}`).toBeGreaterThan(0);
+      const tS = suspicions[0]!.at;
+      const missing = live.filter((name) => !failures.has(name));
+      expect(missing, `nodes that never declared ${victim} failed ${hint}`).toEqual([]);
+      const verdicts = [...failures.values()];
+      const first = Math.min(...verdicts);
+      const last = Math.max(...verdicts);
+      expect(
+        first - tS,
+        `first verdict ${first - tS} ms after first suspicion ${hint}`,
+      ).toBeGreaterThanOrEqual(MIN_MS);
+      expect(last - tS, `last verdict ${last - tS} ms after first suspicion ${hint}`).toBeLessThanOrEqual(
+        MAX_MS + slackMs,
+      );
+      // Independent accusers, in the order they first accused.
+      const accusers: { name: string; at: number }[] = [];
+      for (const s of suspicions)
+        if (!accusers.some((a) => a.name === s.from)) accusers.push({ name: s.from, at: s.at });
+      if (accusers.length >= K + 1) {
+        const kth = accusers[K]!.at;
+        expect(first, `first verdict vs k-th confirmation at ${kth - tS} ms ${hint}`).toBeLessThanOrEqual(
+          Math.max(tS + MIN_MS, kth + slackMs),
+        );
+      }
+      console.log(
+        `[sim] ${victim}: suspected ${tS - crashedAt} ms after crash by ${accusers.length} accuser(s); ` +
+          `failed everywhere ${first - tS}..${last - tS} ms after first suspicion`,
+      );
+      sim.runFor(5_000);
+    }
+    expect(sim.falsePositives, hint).toBe(0);
+    sim.assertConverged();
+  });
+});
