@@ -27,6 +27,20 @@ const MAX_CODE = (1 << MAX_WIDTH) - 1; // 4095
 const TABLE_SIZE = 4 << MAX_WIDTH;
 const TABLE_MASK = TABLE_SIZE - 1;
 const writerTable = new Uint32Array(TABLE_SIZE);
+// A slot is live only when its stamp equals the current generation, so forgetting the whole
+// dictionary (per call, and at every clear code) is one increment instead of a 64 KiB fill:
+// compression runs on every gossip packet, most of them far shorter than the table.
+const writerStamps = new Uint32Array(TABLE_SIZE);
+let writerGeneration = 0;
+
+/** Forget every dictionary entry of the writer. */
+function resetWriterTable(): void {
+  writerGeneration++;
+  if (writerGeneration === 0xffffffff) {
+    writerStamps.fill(0);
+    writerGeneration = 1;
+  }
+}
 
 /** Accumulates variable-width codes into bytes, least-significant bit first. */
 class LsbBitWriter {
@@ -85,20 +99,20 @@ export function lzwCompress(input: Uint8Array): Uint8Array {
     return w.finish();
   }
 
-  writerTable.fill(0);
+  resetWriterTable();
   let code = input[0] as number;
   for (let i = 1; i < input.length; i++) {
     const literal = input[i] as number;
     const key = (code << 8) | literal;
     let hash = ((key >>> 12) ^ key) & TABLE_MASK;
     let found = -1;
-    for (let t = writerTable[hash] as number; t !== 0;) {
+    while (writerStamps[hash] === writerGeneration) {
+      const t = writerTable[hash] as number;
       if (t >>> 12 === key) {
         found = t & MAX_CODE;
         break;
       }
       hash = (hash + 1) & TABLE_MASK;
-      t = writerTable[hash] as number;
     }
     if (found >= 0) {
       code = found;
@@ -120,11 +134,12 @@ export function lzwCompress(input: Uint8Array): Uint8Array {
       width = LIT_WIDTH + 1;
       hi = EOF;
       overflow = 1 << width;
-      writerTable.fill(0);
+      resetWriterTable();
       continue;
     }
     // `hash` is now the first free slot of the probe chain.
     writerTable[hash] = ((key << 12) | hi) >>> 0;
+    writerStamps[hash] = writerGeneration;
   }
   // Close: flush the pending code, then bump hi once more exactly as Go's Close does. That
   // bump can widen the EOF code (or even emit a clear first), which decoders expect.
@@ -143,6 +158,26 @@ export function lzwCompress(input: Uint8Array): Uint8Array {
 }
 
 /**
+ * The reader's dictionary, shared by every call: codes below 256 are the literals, set once
+ * here; a call only ever (re)defines codes from 258 upwards before reading them, so nothing
+ * stale can leak between calls and no per-packet allocation is needed.
+ */
+const readerTable = (() => {
+  const table = {
+    prefix: new Uint16Array(1 << MAX_WIDTH),
+    suffix: new Uint8Array(1 << MAX_WIDTH),
+    first: new Uint8Array(1 << MAX_WIDTH),
+    length: new Uint16Array(1 << MAX_WIDTH),
+  };
+  for (let c = 0; c < CLEAR; c++) {
+    table.suffix[c] = c;
+    table.first[c] = c;
+    table.length[c] = 1;
+  }
+  return table;
+})();
+
+/**
  * Decompresses a Go `compress/lzw` (LSB, litWidth 8) stream. Throws {@link DecodeError} on
  * an invalid code, on input that ends before the end-of-data code, or when the output would
  * exceed `maxOutputBytes` (memberlist caps this at 40 MB; callers pass their own bound).
@@ -152,15 +187,7 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
   if (!(maxOutputBytes >= 0)) throw new DecodeError("lzw: maxOutputBytes must be >= 0");
   // Entry c expands to expansion(prefix[c]) + suffix[c]; length and first byte are cached
   // so an expansion can be written straight into place, back to front.
-  const prefix = new Uint16Array(1 << MAX_WIDTH);
-  const suffix = new Uint8Array(1 << MAX_WIDTH);
-  const first = new Uint8Array(1 << MAX_WIDTH);
-  const length = new Uint16Array(1 << MAX_WIDTH);
-  for (let c = 0; c < CLEAR; c++) {
-    suffix[c] = c;
-    first[c] = c;
-    length[c] = 1;
-  }
+  const { prefix, suffix, first, length } = readerTable;
 
   let out = new Uint8Array(Math.min(maxOutputBytes, Math.max(64, input.length * 4)));
   let o = 0;
@@ -183,7 +210,7 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
   let pos = 0;
   let bits = 0;
   let nBits = 0;
-  const mask = (): number => (1 << width) - 1;
+  let mask = (1 << width) - 1;
 
   for (;;) {
     while (nBits < width) {
@@ -191,16 +218,17 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
       bits |= (input[pos++] as number) << nBits;
       nBits += 8;
     }
-    const code = bits & mask();
+    const code = bits & mask;
     bits >>>= width;
     nBits -= width;
 
     if (code < CLEAR) {
-      ensure(1);
+      if (o >= out.length) ensure(1);
       out[o++] = code;
       if (last >= 0) define(hi, last, code);
     } else if (code === CLEAR) {
       width = LIT_WIDTH + 1;
+      mask = (1 << width) - 1;
       hi = EOF;
       overflow = 1 << width;
       last = -1;
@@ -214,7 +242,7 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
       const kwkwk = code === hi && last >= 0;
       const base = kwkwk ? last : code;
       const n = (length[base] as number) + (kwkwk ? 1 : 0);
-      ensure(n);
+      if (o + n > out.length) ensure(n);
       let i = o + (length[base] as number) - 1;
       if (kwkwk) out[o + n - 1] = first[last] as number;
       for (let c = base; ; c = prefix[c] as number) {
@@ -237,6 +265,7 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
         hi--;
       } else {
         width++;
+        mask = (1 << width) - 1;
         overflow <<= 1;
       }
     }

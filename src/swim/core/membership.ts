@@ -106,6 +106,19 @@ export class Membership {
     // A leaving node ignores alive messages about itself, so it cannot be revived by old news.
     if (isLocal && host.isLeaving()) return;
 
+    // Fast path for stale news about a peer we already know at the same address: memberlist
+    // would reach the same "ignore" after validation, and at 1,000 nodes nearly every alive
+    // received is such a re-transmission, so skipping the address parsing matters.
+    const known = isLocal ? undefined : this.nodes.get(a.node);
+    if (
+      known !== undefined &&
+      a.incarnation <= known.incarnation &&
+      (a.port === known.address.port || a.port === 0) &&
+      bytesEqual(known.addrBytes, a.addr)
+    ) {
+      return;
+    }
+
     if (a.vsn.length >= 3) {
       const pMin = a.vsn[0] ?? 0;
       const pMax = a.vsn[1] ?? 0;
