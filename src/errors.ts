@@ -12,6 +12,9 @@ export const ErrorCode = {
   bind: "SHOAL_ERR_BIND",
   join: "SHOAL_ERR_JOIN",
   limit: "SHOAL_ERR_LIMIT",
+  persistence: "SHOAL_ERR_PERSISTENCE",
+  http: "SHOAL_ERR_HTTP",
+  invalid: "SHOAL_ERR_INVALID",
 } as const;
 
 /** One of {@link ErrorCode}'s values. */
@@ -46,5 +49,39 @@ export class EncodeError extends ShoalError {
 export class CryptoError extends ShoalError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.crypto, message, options);
+  }
+}
+
+/** User input (a service definition, a filter expression, an API parameter) is not valid. */
+export class InvalidInputError extends ShoalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.invalid, message, options);
+  }
+}
+
+/** One invalid setting: the option's name (or the flag, key or file at fault) and what is wrong. */
+export interface ConfigProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * The agent's configuration is invalid. Carries every problem found, not just the first, so a
+ * user fixes a config file in one round instead of one error per restart.
+ */
+export class ConfigError extends ShoalError {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[], options?: { cause?: unknown }) {
+    const lines = problems.map((p) => `  ${p.field}: ${p.message}`);
+    super(ErrorCode.config, `invalid configuration:\n${lines.join("\n")}`, options);
+    this.problems = Object.freeze(problems.map((p) => Object.freeze({ ...p })));
+  }
+}
+
+/** A file in the data dir could not be read or written durably (the path is in the message). */
+export class PersistenceError extends ShoalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.persistence, message, options);
   }
 }

@@ -21,6 +21,54 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
         return Promise.resolve(0);
       }),
   },
+  members: {
+    summary: "List the members of the cluster as this agent sees them",
+    load: async () => (await import("./commands/members.js")).members,
+  },
+  join: {
+    summary: "Tell the agent to join a cluster",
+    load: async () => (await import("./commands/join.js")).join,
+  },
+  leave: {
+    summary: "Leave the cluster gracefully and stop the agent",
+    load: async () => (await import("./commands/leave.js")).leave,
+  },
+  "force-leave": {
+    summary: "Force a failed member into the left state",
+    load: async () => (await import("./commands/force-leave.js")).forceLeave,
+  },
+  event: {
+    summary: "Send a custom user event",
+    load: async () => (await import("./commands/event.js")).event,
+  },
+  query: {
+    summary: "Send a query and print the acks and responses",
+    load: async () => (await import("./commands/query.js")).query,
+  },
+  tags: {
+    summary: "Change the running agent's tags",
+    load: async () => (await import("./commands/tags.js")).tags,
+  },
+  keygen: {
+    summary: "Generate a new gossip encryption key",
+    load: async () => (await import("./commands/keygen.js")).keygen,
+  },
+  keys: {
+    summary: "Install, use, remove or list gossip keys across the cluster",
+    load: async () => (await import("./commands/keys.js")).keys,
+  },
+  info: {
+    summary: "Show the agent's debugging information",
+    load: async () => (await import("./commands/info.js")).info,
+  },
+  monitor: {
+    summary: "Stream the agent's logs",
+    load: async () => (await import("./commands/monitor.js")).monitor,
+  },
+  services: {
+    summary: "Register, deregister or list this agent's services",
+    load: async () => (await import("./commands/services.js")).services,
+  },
   simulate: {
     summary: "Simulate gossip convergence with the real protocol, beside Serf's model",
     load: async () => (await import("./simulate.js")).simulate,

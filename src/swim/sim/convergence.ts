@@ -45,7 +45,7 @@ export interface ConvergenceOptions {
   /** Fraction of nodes crashed at t0. */
   readonly failed?: number;
   readonly update?: UpdateKind;
-  /** Payload size of the user event (default 500 bytes). */
+  /** Payload size of the user event (default 480 bytes: with its name, within Serf's 512-byte event limit). */
   readonly payloadBytes?: number;
   /** Base memberlist config (default LAN). */
   readonly memberlist?: MemberlistConfig;
@@ -142,7 +142,7 @@ export interface MeasureOptions {
   readonly update: UpdateKind;
   /** Fraction of running nodes crashed at t0 (never the origin). */
   readonly failed?: number;
-  /** User event payload size (default 500 bytes). */
+  /** User event payload size (default 480 bytes: with its name, within Serf's 512-byte event limit). */
   readonly payloadBytes?: number;
   /** Give up this long after t0 (default: 20 × the model's 99.99 % time, at least 30 s). */
   readonly maxMeasureMs?: number;
@@ -156,7 +156,7 @@ export interface MeasureOptions {
 export function measureUpdate(simulator: Simulator, options: MeasureOptions): ConvergenceResult {
   const update = options.update;
   const failed = options.failed ?? 0;
-  const payloadBytes = options.payloadBytes ?? 500;
+  const payloadBytes = options.payloadBytes ?? 480;
   const fanout = simulator.config.gossipNodes;
   const intervalMs = simulator.config.gossipIntervalMs;
   const loss = simulator.network.defaultLink.loss;

@@ -52,6 +52,13 @@ export interface FalsePositive {
 
 const RANK = { alive: 0, suspect: 1, dead: 2, left: 2 } as const;
 
+/**
+ * memberlist forgets a dead or left node after GossipToTheDeadTime (15 s in the fastest
+ * preset); after that the node may legitimately come back at the same incarnation (Serf's
+ * reconnect after a healed partition), which is a new life rather than a regression.
+ */
+const FORGOTTEN_AFTER_MS = 15_000;
+
 /** Replay command for a seed and a test file. */
 export function replayCommand(seed: number, testFile: string): string {
   return `SIM_SEED=${seed} npx vitest run ${testFile}`;
@@ -146,6 +153,9 @@ export class InvariantChecker {
     }
   }
 
+  /** When each (observer, subject) view last went dead or left. */
+  private readonly downSince = new Map<number, number>();
+
   private checkMonotonic(
     observer: number,
     subject: number,
@@ -158,7 +168,14 @@ export class InvariantChecker {
     const slot = observer * this.capacity + subject;
     const previous = this.views[slot]!;
     const rank = RANK[state];
-    if (previous >= 0) {
+    const downAt = this.downSince.get(slot);
+    if (rank === RANK.dead) {
+      if (downAt === undefined) this.downSince.set(slot, nowMs);
+    } else {
+      this.downSince.delete(slot);
+    }
+    const reborn = kind === "memberJoined" && downAt !== undefined && nowMs - downAt >= FORGOTTEN_AFTER_MS;
+    if (previous >= 0 && !reborn) {
       const prevIncarnation = Math.floor(previous / 4);
       const prevRank = previous % 4;
       if (incarnation < prevIncarnation || (incarnation === prevIncarnation && rank < prevRank)) {

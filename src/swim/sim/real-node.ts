@@ -1,23 +1,23 @@
 /**
- * The node factory every simulation uses (tests and `shoal simulate`): real protocol code and
- * real codec bytes, never a stand-in.
- *
- * Today this is the memberlist layer with Serf-style user events
- * ({@link memberlistNodeFactory}). When the full facade `createSwimNode` (memberlist + Serf,
- * src/swim/core/node.ts) lands, this is the one line to switch:
- *
- *   export const realNodeFactory: NodeFactory = (a) => createSwimNode({ name: a.name,
- *     advertise: a.advertise, memberlist: a.memberlist, tags: a.tags, rng: a.rng, nowMs: a.nowMs });
+ * The node factory every simulation uses (tests and `shoal simulate`): the real protocol core
+ * (memberlist + Serf, `createSwimNode`) moving real codec bytes, never a stand-in.
  */
-import { memberlistNodeFactory } from "./memberlist-node.js";
+import { createSwimNode } from "../core/node.js";
 import type { NodeFactory } from "./simulator.js";
 
 /**
- * True when {@link realNodeFactory} includes the Serf layer (membership intents, reconnect of
- * failed members, queries). Scenarios that need it (healing a long partition relies on Serf's
- * reconnect) are skipped loudly while it is false, and fail under `CI=true`.
+ * True: simulated nodes include the Serf layer (intents, reconnect of failed members,
+ * queries), so scenarios that rely on it (healing a long partition) run.
  */
-export const REAL_NODE_HAS_SERF: boolean = false;
+export const REAL_NODE_HAS_SERF: boolean = true;
 
 /** Builds the real protocol node for a simulated node. */
-export const realNodeFactory: NodeFactory = memberlistNodeFactory;
+export const realNodeFactory: NodeFactory = (args) =>
+  createSwimNode({
+    name: args.name,
+    advertise: args.advertise,
+    memberlist: args.memberlist,
+    rng: args.rng,
+    nowMs: args.nowMs,
+    tags: args.tags,
+  });

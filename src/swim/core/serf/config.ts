@@ -1,0 +1,64 @@
+/**
+ * The Serf layer's settings (`serf/config.go` DefaultConfig), next to the memberlist preset
+ * they run on. Durations are milliseconds.
+ */
+import type { MemberlistConfig } from "../config.js";
+
+/** Serf's knobs. */
+export interface SerfConfig {
+  /** How often a random failed member is retried (Serf: 30 s). */
+  readonly reconnectIntervalMs: number;
+  /** A failed member is reaped after this long (Serf: 24 h). */
+  readonly reconnectTimeoutMs: number;
+  /** A left member is forgotten after this long (Serf: 24 h). */
+  readonly tombstoneTimeoutMs: number;
+  /** How often failed/left members and stale intents are reaped (Serf: 15 s). */
+  readonly reapIntervalMs: number;
+  /** Intents about unknown members are kept this long (Serf: 5 min). */
+  readonly recentIntentTimeoutMs: number;
+  /** Name + payload of a user event (Serf: 512 B). */
+  readonly userEventSizeLimit: number;
+  /** Encoded query (Serf: 1024 B). */
+  readonly querySizeLimit: number;
+  /** Encoded query response (Serf: 1024 B). */
+  readonly queryResponseSizeLimit: number;
+  /** Default query timeout = gossip interval × this × ceil(log10(N+1)) (Serf: 16). */
+  readonly queryTimeoutMult: number;
+  /** Wait at most this long for a leave intent to be sent (Serf: 5 s). */
+  readonly broadcastTimeoutMs: number;
+  /** After memberlist's leave, wait this long before reporting the leave done (Serf: 1 s). */
+  readonly leavePropagateDelayMs: number;
+  /** Replay old user events when joining (Serf's `-replay`; default false). */
+  readonly replayOnJoin: boolean;
+}
+
+/** Serf's defaults. */
+export function defaultSerfConfig(): SerfConfig {
+  return {
+    reconnectIntervalMs: 30_000,
+    reconnectTimeoutMs: 24 * 3_600_000,
+    tombstoneTimeoutMs: 24 * 3_600_000,
+    reapIntervalMs: 15_000,
+    recentIntentTimeoutMs: 5 * 60_000,
+    userEventSizeLimit: 512,
+    querySizeLimit: 1_024,
+    queryResponseSizeLimit: 1_024,
+    queryTimeoutMult: 16,
+    broadcastTimeoutMs: 5_000,
+    leavePropagateDelayMs: 1_000,
+    replayOnJoin: false,
+  };
+}
+
+/** Serf's protocol range on top of memberlist (`serf.ProtocolVersionMin/Max`, agent protocol 5). */
+export const SERF_PROTOCOL = { min: 2, max: 5, current: 5 } as const;
+
+/** A memberlist preset with Serf's delegate protocol versions filled in, as Serf's Create does. */
+export function withSerfVersions(config: MemberlistConfig): MemberlistConfig {
+  return {
+    ...config,
+    delegateProtocolMin: SERF_PROTOCOL.min,
+    delegateProtocolMax: SERF_PROTOCOL.max,
+    delegateProtocolVersion: SERF_PROTOCOL.current,
+  };
+}

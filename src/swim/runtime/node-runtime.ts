@@ -1,0 +1,646 @@
+/**
+ * Binds one sans-I/O {@link SwimNode} to real transports and a real monotonic clock
+ * (../shared/DESIGN.md sections 1, 2 and 4).
+ *
+ * - Time: `performance.now()`, never wall time.
+ * - One timer per node, armed to the earlier of the core's `nextDeadline()` and the next
+ *   event-loop-delay sample, re-armed after every input. No periodic scans: per input the
+ *   runtime does work proportional to the directives the core returned (O(fanout)).
+ * - Directives: `send` seals and sends a datagram; `dial` connects, writes one sealed stream
+ *   message, reads exactly one reply incrementally (if wanted) within the directive's
+ *   timeout; `reply` answers an inbound stream and closes it; `event` goes to subscribers.
+ * - Inbound: datagrams are label-checked and decrypted, streams read incrementally under a
+ *   deadline and a size limit, then handed to the core. Anything malformed or undecryptable
+ *   is counted per reason in {@link NodeRuntime.stats} and dropped; nothing throws out of a
+ *   socket handler.
+ */
+import { ErrorCode, ShoalError } from "../../errors.js";
+import type { Address, Directive, MemberView, QueryParams, SwimEvent, SwimNode } from "../core/api.js";
+import type { Keyring } from "../codec/keyring.js";
+import { openPacket, sealPacket, sealStream } from "../codec/security.js";
+import type { OpenOptions, SealOptions } from "../codec/security.js";
+import { DEFAULT_STREAM_LIMITS, encodeStreamMessage } from "../codec/stream.js";
+import { formatAddress, parseAddress, parseHostPort, resolveAddress } from "./address.js";
+import { resolveAdvertise } from "./advertise.js";
+import { dropReasonOf, framingOverheadBytes, openOptions, sealOptions, validateLabel } from "./framing.js";
+import type { SecuritySettings } from "./framing.js";
+import { LoopDelayMonitor } from "./loop-delay.js";
+import { bindNetTransports } from "./net-transports.js";
+import { createRuntimeStats, DropReason } from "./runtime-stats.js";
+import type { DropReasonValue, RuntimeStats } from "./runtime-stats.js";
+import { StreamExchange } from "./stream-exchange.js";
+import type { ExchangeFailure, ExchangeOptions } from "./stream-exchange.js";
+import type { BoundTransports, StreamConnection, TransportBinder } from "./transport.js";
+
+/** What {@link NodeRuntimeOptions.createNode} is given once the sockets are bound. */
+export interface CreateNodeArgs {
+  /** The address to advertise to peers (real port filled in when bound with port 0). */
+  readonly advertise: Address;
+  /** The runtime clock's current time. */
+  readonly nowMs: number;
+  /** Bytes of every packet taken by label and encryption: the core's `packetOverheadBytes`. */
+  readonly packetOverheadBytes: number;
+}
+
+/** Construction options of a {@link NodeRuntime}. */
+export interface NodeRuntimeOptions extends SecuritySettings {
+  /** Builds the protocol node; called by {@link NodeRuntime.start} after binding. */
+  readonly createNode: (args: CreateNodeArgs) => SwimNode;
+  /** Where to listen (UDP and TCP on one port); default `0.0.0.0:7946`. Port 0 picks a free port. */
+  readonly bind?: string | Address;
+  /** What peers are told; default the bind address (or a private IP when binding `0.0.0.0`/`::`). */
+  readonly advertise?: string | Address;
+  /** Binds the transports; default real UDP + TCP. Pass a memory or fault-injecting binder in tests. */
+  readonly transports?: TransportBinder;
+  /** Deadline for an inbound stream's message to arrive (memberlist's TCPTimeout; default 10 s). */
+  readonly streamTimeoutMs?: number;
+  /** Most bytes accepted on one stream (default 40 MB: memberlist's push/pull budget). */
+  readonly maxStreamBytes?: number;
+  /** Most inbound streams being read at once (default 128, memberlist's push/pull limit). */
+  readonly maxInboundStreams?: number;
+  /** How often event-loop delay is sampled and fed to Lifeguard (default 1 s). */
+  readonly loopDelaySampleMs?: number;
+  /** Told about exceptions caught at an I/O boundary (bugs, or a throwing subscriber). */
+  readonly onError?: (error: unknown, context: string) => void;
+}
+
+/** Outcome of {@link NodeRuntime.join}. */
+export interface JoinResult {
+  /** Seeds that answered the push/pull. */
+  readonly contacted: number;
+  /** Seeds that did not. */
+  readonly failed: readonly Address[];
+}
+
+type RuntimeState = "new" | "starting" | "running" | "closed";
+type Origin = "packet" | "stream";
+
+const DEFAULT_BIND = "0.0.0.0:7946";
+const DEFAULT_STREAM_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_INBOUND_STREAMS = 128;
+const DEFAULT_LOOP_DELAY_SAMPLE_MS = 1_000;
+/** Inbound stream ids start far from any core's own dial ids, as in the simulator. */
+const INBOUND_STREAM_BASE = 0x40000000;
+/** setTimeout's largest delay; longer waits re-arm. */
+const MAX_TIMER_MS = 0x7fffffff;
+const EMPTY = new Uint8Array(0);
+/** A reply write that the peer never acknowledges by closing is torn down after this long. */
+const MAX_LINGER_MS = 5_000;
+
+/** One protocol node on real (or test) transports; see the module comment. */
+export class NodeRuntime {
+  /** Traffic and drop counters (live; read them, do not replace them). */
+  readonly stats: RuntimeStats = createRuntimeStats();
+  private readonly options: NodeRuntimeOptions;
+  private security: SecuritySettings;
+  private sealOpts: SealOptions;
+  private openOpts: OpenOptions;
+  private readonly streamTimeoutMs: number;
+  private readonly maxStreamBytes: number;
+  private readonly maxInbound: number;
+  private readonly sampleMs: number;
+  private state: RuntimeState = "new";
+  private core: SwimNode | undefined;
+  private bound: BoundTransports | undefined;
+  private advertised: Address | undefined;
+  private loop: LoopDelayMonitor | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private armedAt: number | undefined;
+  private nextSampleAt = 0;
+  private nextInboundId = INBOUND_STREAM_BASE;
+  private readonly inbound = new Map<number, StreamExchange>();
+  private readonly listeners: ((event: SwimEvent) => void)[] = [];
+  private readonly pending = new Set<(err: Error) => void>();
+  private commandChain: Promise<unknown> = Promise.resolve();
+
+  /** Validates options; nothing is bound until {@link start}. Throws `SHOAL_ERR_CONFIG`. */
+  constructor(options: NodeRuntimeOptions) {
+    this.options = options;
+    validateLabel(options.label);
+    this.security = options;
+    this.streamTimeoutMs = positive(options.streamTimeoutMs, DEFAULT_STREAM_TIMEOUT_MS, "streamTimeoutMs");
+    this.maxStreamBytes = positive(
+      options.maxStreamBytes,
+      DEFAULT_STREAM_LIMITS.maxStreamBytes,
+      "maxStreamBytes",
+    );
+    this.maxInbound = positive(options.maxInboundStreams, DEFAULT_MAX_INBOUND_STREAMS, "maxInboundStreams");
+    this.sampleMs = positive(options.loopDelaySampleMs, DEFAULT_LOOP_DELAY_SAMPLE_MS, "loopDelaySampleMs");
+    this.sealOpts = sealOptions(options);
+    this.openOpts = openOptions(options, this.maxStreamBytes);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------
+
+  /**
+   * Binds the transports, resolves the advertised address, builds the node and arms its
+   * timer. Rejects with `SHOAL_ERR_BIND` or `SHOAL_ERR_CONFIG`; on failure nothing stays bound.
+   */
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error(`NodeRuntime cannot start: it is ${this.state}`);
+    this.state = "starting";
+    const bindOpt = this.options.bind ?? DEFAULT_BIND;
+    const bind = typeof bindOpt === "string" ? parseAddress(bindOpt) : bindOpt;
+    const bound = await (this.options.transports ?? bindNetTransports)(bind);
+    try {
+      this.advertised = resolveAdvertise(this.options.advertise, bound.local);
+      this.core = this.options.createNode({
+        advertise: this.advertised,
+        nowMs: now(),
+        packetOverheadBytes: framingOverheadBytes(this.security),
+      });
+    } catch (err) {
+      this.state = "closed";
+      await Promise.allSettled([bound.packet.close(), bound.stream.close()]);
+      throw err;
+    }
+    this.bound = bound;
+    bound.packet.onPacket((from, bytes) => this.guard("packet", () => this.onPacket(from, bytes)));
+    bound.packet.onSendError(() => this.stats.packets.sendErrors++);
+    bound.stream.onConnection((conn) => this.guard("connection", () => this.onConnection(conn)));
+    this.loop = new LoopDelayMonitor();
+    this.nextSampleAt = now() + this.sampleMs;
+    this.state = "running";
+    this.arm();
+  }
+
+  /**
+   * Stops the timer and the delay monitor and closes both transports (and every open stream).
+   * Does not leave the cluster: call {@link leave} first for a graceful exit. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.loop?.stop();
+    for (const ex of this.inbound.values()) ex.abort();
+    this.inbound.clear();
+    const closing = new Error("NodeRuntime closed");
+    for (const reject of this.pending) reject(closing);
+    this.pending.clear();
+    if (this.bound !== undefined) {
+      await Promise.allSettled([this.bound.packet.close(), this.bound.stream.close()]);
+    }
+  }
+
+  /** True between a successful {@link start} and {@link close}. */
+  get running(): boolean {
+    return this.state === "running";
+  }
+
+  // ---- identity and views -----------------------------------------------------------------
+
+  /**
+   * The protocol node, for read-only views (`members`, `clocks`, …). Feed it inputs only
+   * through this runtime, or its directives are lost.
+   */
+  get node(): SwimNode {
+    if (this.core === undefined) throw new Error("NodeRuntime is not started");
+    return this.core;
+  }
+
+  /** The node's name. */
+  get name(): string {
+    return this.node.name;
+  }
+
+  /** The bound address (the real port when bound with port 0). */
+  get local(): Address {
+    if (this.bound === undefined) throw new Error("NodeRuntime is not started");
+    return this.bound.local;
+  }
+
+  /** The address advertised to peers. */
+  get advertise(): Address {
+    if (this.advertised === undefined) throw new Error("NodeRuntime is not started");
+    return this.advertised;
+  }
+
+  /** Every member this node knows, itself included. */
+  members(): readonly MemberView[] {
+    return this.node.members();
+  }
+
+  /** Lifeguard's local health score (0 is healthy). */
+  healthScore(): number {
+    return this.node.healthScore();
+  }
+
+  /** Registers an event listener; returns the function that removes it. */
+  subscribe(listener: (event: SwimEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Swaps the keyring (key rotation: install, use, remove). Packets in flight keep the keys they
+   * were sealed with. The core's packet budget was fixed at start, so turning encryption on
+   * for a node started without it needs a restart.
+   */
+  setKeyring(keyring: Keyring): void {
+    this.security = { ...this.security, keyring };
+    this.sealOpts = sealOptions(this.security);
+    this.openOpts = openOptions(this.security, this.maxStreamBytes);
+  }
+
+  /** The keyring in use, if any. */
+  get keyring(): Keyring | undefined {
+    return this.security.keyring;
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  /**
+   * Joins through the seeds (`host:port`, `[v6]:port`, a bare host for port 7946, DNS names,
+   * or addresses): a push/pull with each. Resolves once every seed answered or failed;
+   * rejects with `SHOAL_ERR_JOIN` if none answered. Joins run one at a time.
+   */
+  join(seeds: readonly (string | Address)[]): Promise<JoinResult> {
+    const run = async (): Promise<JoinResult> => {
+      const addresses = await Promise.all(
+        seeds.map((s) => (typeof s === "string" ? resolveAddress(parseHostPort(s)) : Promise.resolve(s))),
+      );
+      const result = await this.commandUntil("joinCompleted", (nowMs) => this.node.join(addresses, nowMs));
+      if (addresses.length > 0 && result.contacted === 0) {
+        throw new ShoalError(
+          ErrorCode.join,
+          `failed to join any of ${addresses.map(formatAddress).join(", ")} (${result.failed.length} failed)`,
+        );
+      }
+      return { contacted: result.contacted, failed: result.failed };
+    };
+    const next = this.commandChain.then(run, run);
+    this.commandChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Leaves gracefully; resolves once the leave has propagated or timed out. */
+  async leave(): Promise<void> {
+    await this.commandUntil("leaveCompleted", (nowMs) => this.node.leave(nowMs));
+  }
+
+  /** Replaces this node's tags. Throws EncodeError when they exceed 512 bytes encoded. */
+  setTags(tags: Readonly<Record<string, string>>): void {
+    this.command((nowMs) => this.node.setTags(tags, nowMs));
+  }
+
+  /** Fires a user event. */
+  userEvent(name: string, payload: Uint8Array, coalesce = false): void {
+    this.command((nowMs) => this.node.userEvent(name, payload, coalesce, nowMs));
+  }
+
+  /** Starts a query; responses arrive as `queryResponseReceived` events with this id. */
+  query(params: QueryParams): number {
+    let id = 0;
+    this.command((nowMs) => {
+      const started = this.node.query(params, nowMs);
+      id = started.id;
+      return started.directives;
+    });
+    return id;
+  }
+
+  /** Responds to a received query. */
+  respond(queryId: number, lTime: number, payload: Uint8Array): void {
+    this.command((nowMs) => this.node.respond(queryId, lTime, payload, nowMs));
+  }
+
+  /** Forces a failed member to `left` (and with `prune`, forgets it at once). */
+  forceLeave(node: string, prune = false): void {
+    this.command((nowMs) => this.node.forceLeave(node, prune, nowMs));
+  }
+
+  // ---- inputs ---------------------------------------------------------------------------
+
+  private onPacket(from: Address, raw: Uint8Array): void {
+    if (this.state !== "running") return;
+    this.stats.packets.received++;
+    this.stats.packets.bytesReceived += raw.length;
+    let plain: Uint8Array;
+    try {
+      plain = openPacket(raw, this.openOpts);
+    } catch (err) {
+      this.drop("packet", dropReasonOf(err));
+      return;
+    }
+    if (plain.length === 0) {
+      this.drop("packet", DropReason.malformed);
+      return;
+    }
+    this.execute(this.node.onPacket(from, plain, now()), "packet");
+  }
+
+  private onConnection(conn: StreamConnection): void {
+    if (this.state !== "running") {
+      conn.destroy();
+      return;
+    }
+    if (this.inbound.size >= this.maxInbound) {
+      this.drop("stream", DropReason.overloaded);
+      conn.destroy();
+      return;
+    }
+    this.stats.streams.accepted++;
+    const id = this.nextInboundId++;
+    const ex = new StreamExchange(
+      conn,
+      this.readOptions(this.streamTimeoutMs),
+      (bytes) =>
+        this.guard("stream", () => {
+          if (this.state !== "running") return;
+          this.execute(this.node.onStream(id, conn.remote, bytes, now()), "stream");
+          // memberlist answers inside handleConn and then closes: an unanswered stream is done.
+          if (this.inbound.delete(id)) ex.finish(this.lingerMs());
+        }),
+      (failure) => this.guard("stream", () => this.inboundFailed(id, ex, failure)),
+    );
+    this.inbound.set(id, ex);
+    ex.start();
+  }
+
+  private inboundFailed(id: number, ex: StreamExchange, failure: ExchangeFailure): void {
+    this.inbound.delete(id);
+    this.drop("stream", failure.reason);
+    if (!answersWithError(failure.reason) || this.state !== "running") {
+      ex.abort();
+      return;
+    }
+    // As memberlist's handleConn: tell the peer why, so its log names the problem.
+    const bytes = this.sealStreamSafely(
+      encodeStreamMessage({ kind: "err", error: failure.message }, { compress: false }),
+    );
+    if (bytes !== undefined) this.writeAndFinish(ex, bytes);
+    else ex.abort();
+  }
+
+  private onTimerFired(): void {
+    this.timer = undefined;
+    this.armedAt = undefined;
+    if (this.state !== "running") return;
+    const t = now();
+    if (t >= this.nextSampleAt && this.loop !== undefined) {
+      this.nextSampleAt = t + this.sampleMs;
+      const delayMs = this.loop.sample();
+      const c = this.stats.loopDelay;
+      c.lastMs = delayMs;
+      c.maxMs = Math.max(c.maxMs, delayMs);
+      c.samples++;
+      this.execute(this.node.onLocalDelay(delayMs, t), "packet");
+    }
+    const deadline = this.node.nextDeadline();
+    if (deadline !== undefined && deadline <= t) this.execute(this.node.onTimer(t), "packet");
+    this.arm();
+  }
+
+  // ---- directives -----------------------------------------------------------------------
+
+  /** Carries out directives in order, then re-arms the timer. */
+  private execute(directives: readonly Directive[], origin: Origin): void {
+    for (const d of directives) {
+      switch (d.kind) {
+        case "send":
+          this.sendPacket(d.to, d.bytes);
+          break;
+        case "dial":
+          this.dial(d);
+          break;
+        case "reply":
+          this.reply(d.streamId, d.bytes);
+          break;
+        case "event":
+          if (d.event.kind === "decodeFailed") this.drop(origin, DropReason.decode);
+          this.emit(d.event);
+          break;
+      }
+    }
+    this.arm();
+  }
+
+  private sendPacket(to: Address, plain: Uint8Array): void {
+    if (this.bound === undefined || this.state !== "running") return;
+    let sealed: Uint8Array;
+    try {
+      sealed = sealPacket(plain, this.sealOpts);
+    } catch (err) {
+      this.internalError(err, "seal packet");
+      return;
+    }
+    this.stats.packets.sent++;
+    this.stats.packets.bytesSent += sealed.length;
+    this.bound.packet.send(to, sealed);
+  }
+
+  private dial(d: Extract<Directive, { kind: "dial" }>): void {
+    const streams = this.stats.streams;
+    streams.dialed++;
+    const startedAt = now();
+    let settled = false;
+    const settle = (reply: Uint8Array | undefined, reason: string): void => {
+      if (settled) return;
+      settled = true;
+      if (reply === undefined) streams.dialFailures++;
+      if (this.state !== "running") return;
+      this.guard("dial", () =>
+        this.execute(
+          reply === undefined
+            ? this.node.onStreamFailed(d.streamId, reason, now())
+            : this.node.onStreamReply(d.streamId, reply, now()),
+          "stream",
+        ),
+      );
+    };
+    const sealed = this.sealStreamSafely(d.bytes);
+    if (sealed === undefined || this.bound === undefined) {
+      // Report asynchronously: the core expects dial outcomes as later inputs.
+      queueMicrotask(() => settle(undefined, "cannot seal stream"));
+      return;
+    }
+    const connected = (conn: StreamConnection): void => {
+      if (settled || this.state !== "running") {
+        conn.destroy();
+        return;
+      }
+      const remainingMs = Math.max(1, d.timeoutMs - (now() - startedAt));
+      const ex = new StreamExchange(
+        conn,
+        this.readOptions(remainingMs),
+        (bytes) => {
+          ex.abort();
+          settle(bytes, "");
+        },
+        (failure) => {
+          ex.abort();
+          // A peer that cannot be reached is not a drop; a reply we cannot read is.
+          if (!settled && failure.reason !== DropReason.timeout && failure.reason !== DropReason.incomplete) {
+            this.drop("stream", failure.reason);
+          }
+          settle(undefined, failure.message);
+        },
+      );
+      ex.start();
+      this.stats.streams.bytesSent += sealed.length;
+      ex.write(sealed).then(
+        () => {
+          if (d.expectReply) return;
+          ex.finish(this.lingerMs());
+          settle(EMPTY, "");
+        },
+        (err: unknown) => {
+          ex.abort();
+          settle(undefined, `write to ${formatAddress(d.to)} failed: ${errorText(err)}`);
+        },
+      );
+    };
+    this.bound.stream.dial(d.to, d.timeoutMs).then(
+      (conn) => this.guard("dial", () => connected(conn)),
+      (err: unknown) => settle(undefined, errorText(err)),
+    );
+  }
+
+  private reply(streamId: number, plain: Uint8Array): void {
+    const ex = this.inbound.get(streamId);
+    if (ex === undefined) {
+      this.stats.streams.lateReplies++;
+      return;
+    }
+    this.inbound.delete(streamId);
+    const sealed = this.sealStreamSafely(plain);
+    if (sealed === undefined) ex.abort();
+    else this.writeAndFinish(ex, sealed);
+  }
+
+  private writeAndFinish(ex: StreamExchange, sealed: Uint8Array): void {
+    this.stats.streams.bytesSent += sealed.length;
+    // A failed write means the peer went away; there is no one left to tell.
+    ex.write(sealed).catch(() => ex.abort());
+    ex.finish(this.lingerMs());
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  /** Runs `fn` with the current time and executes its directives. */
+  private command(fn: (nowMs: number) => readonly Directive[]): void {
+    if (this.state !== "running") throw new Error(`NodeRuntime is not running (${this.state})`);
+    this.execute(fn(now()), "packet");
+  }
+
+  /** Runs a command and resolves with the first event of `kind` that follows. */
+  private commandUntil<K extends SwimEvent["kind"]>(
+    kind: K,
+    fn: (nowMs: number) => readonly Directive[],
+  ): Promise<Extract<SwimEvent, { kind: K }>> {
+    return new Promise((resolve, reject) => {
+      const off = this.subscribe((event) => {
+        if (event.kind !== kind) return;
+        off();
+        this.pending.delete(reject);
+        resolve(event as Extract<SwimEvent, { kind: K }>);
+      });
+      this.pending.add(reject);
+      try {
+        // The event may come back among this very call's directives (e.g. a join with no seeds).
+        this.command(fn);
+      } catch (err) {
+        off();
+        this.pending.delete(reject);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  private readOptions(timeoutMs: number): ExchangeOptions {
+    return {
+      open: this.openOpts,
+      limits: { maxStreamBytes: this.maxStreamBytes },
+      maxBytes: this.maxStreamBytes,
+      timeoutMs,
+      onBytes: (n) => (this.stats.streams.bytesReceived += n),
+    };
+  }
+
+  private sealStreamSafely(plain: Uint8Array): Uint8Array | undefined {
+    try {
+      return sealStream(plain, this.sealOpts);
+    } catch (err) {
+      this.internalError(err, "seal stream");
+      return undefined;
+    }
+  }
+
+  /** Arms the single timer at the earlier of the core's deadline and the next delay sample. */
+  private arm(): void {
+    if (this.state !== "running" || this.core === undefined) return;
+    const deadline = this.core.nextDeadline();
+    const target = deadline === undefined ? this.nextSampleAt : Math.min(deadline, this.nextSampleAt);
+    if (this.timer !== undefined && this.armedAt === target) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(target - now())));
+    this.armedAt = target;
+    this.timer = setTimeout(() => this.guard("timer", () => this.onTimerFired()), delay);
+  }
+
+  private lingerMs(): number {
+    return Math.min(this.streamTimeoutMs, MAX_LINGER_MS);
+  }
+
+  private drop(channel: Origin, reason: DropReasonValue): void {
+    this.stats.dropped[channel][reason]++;
+  }
+
+  private emit(event: SwimEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.internalError(err, `listener of ${event.kind}`);
+      }
+    }
+  }
+
+  /** Runs a socket or timer callback; an exception is counted and reported, never rethrown. */
+  private guard(context: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.internalError(err, context);
+    } finally {
+      // A throw mid-execution must not leave the node without its timer.
+      if (this.timer === undefined) this.arm();
+    }
+  }
+
+  private internalError(err: unknown, context: string): void {
+    this.stats.internalErrors++;
+    this.options.onError?.(err, context);
+  }
+}
+
+/** memberlist answers a stream it could not read with an err message, except where pointless. */
+function answersWithError(reason: DropReasonValue): boolean {
+  return (
+    reason === DropReason.undecryptable ||
+    reason === DropReason.malformed ||
+    reason === DropReason.oversize ||
+    reason === DropReason.timeout
+  );
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ShoalError(ErrorCode.config, `${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
