@@ -3,13 +3,13 @@
 // sources through tsx when dist/ has not been built (a fresh clone after `npm ci`).
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { register } from "node:module";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const compiled = `${root}dist/agent/cli/main.js`;
 if (existsSync(compiled)) {
   await import(pathToFileURL(compiled).href);
 } else {
-  register("tsx/esm", pathToFileURL(`${root}/`));
+  const { register } = await import("tsx/esm/api");
+  register();
   await import(pathToFileURL(`${root}src/agent/cli/main.ts`).href);
 }

@@ -30,6 +30,10 @@ export interface SerfAgentOptions {
   readonly disableCompression?: boolean;
   /** Milliseconds to wait for the agent to come up (default 15 s). */
   readonly startTimeoutMs?: number;
+  /** memberlist port (UDP and TCP); a random free one when absent. */
+  readonly port?: number;
+  /** RPC port; a random free one when absent. */
+  readonly rpcPort?: number;
 }
 
 /** One member as `serf members -format json` reports it. */
@@ -107,8 +111,8 @@ function udpFree(port: number): Promise<boolean> {
 /** Starts `serf agent` on 127.0.0.1 with random ports and debug logging; resolves when it runs. */
 export async function startSerfAgent(opts: SerfAgentOptions): Promise<SerfAgent> {
   installExitHook();
-  const port = await freePort();
-  let rpcPort = await freePort();
+  const port = opts.port ?? (await freePort());
+  let rpcPort = opts.rpcPort ?? (await freePort());
   while (rpcPort === port) rpcPort = await freePort();
   const rpcAddr = `127.0.0.1:${rpcPort}`;
   const args = [

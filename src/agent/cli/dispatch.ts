@@ -21,6 +21,10 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
         return Promise.resolve(0);
       }),
   },
+  agent: {
+    summary: "Run a Shoal agent (gossip, catalog, HTTP API)",
+    load: async () => (await import("./commands/agent.js")).agent,
+  },
   members: {
     summary: "List the members of the cluster as this agent sees them",
     load: async () => (await import("./commands/members.js")).members,

@@ -86,6 +86,7 @@ export const serfPushPullStruct = defineStruct<SerfPushPull>(
     { go: "EventLTime", key: "eventLTime", codec: u64 },
     { go: "Events", key: "events", codec: new NullableSliceCodec(userEventsStruct) },
     { go: "QueryLTime", key: "queryLTime", codec: u64 },
+    { go: "ShoalExtension", key: "extension", codec: bytes, omitEmpty: true },
   ],
   { kind: "pushPull" },
 );

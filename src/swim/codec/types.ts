@@ -200,6 +200,12 @@ export interface SerfPushPull {
   /** The whole ring buffer as Serf sends it, empty slots as `null`. */
   readonly events: readonly (SerfUserEventCollection | null)[];
   readonly queryLTime: number;
+  /**
+   * Shoal's addition: an extension layer's full state (the service catalog), under the map
+   * key `ShoalExtension`, left out when absent. Serf's decoder skips unknown keys
+   * (go-msgpack `ErrorIfNoField` is false in Serf's handle), so real Serf nodes ignore it.
+   */
+  readonly extension?: Uint8Array;
 }
 
 /** `messageUserEvent{LTime, Name, Payload, CC}`. */

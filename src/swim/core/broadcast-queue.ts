@@ -77,6 +77,17 @@ export class TransmitLimitedQueue {
     this.insert({ message, id: this.idGen, transmits: 0, name, onFinished: options.onFinished });
   }
 
+  /** Length of the message the next `getBroadcasts` would take first (given room), or undefined. */
+  nextLength(): number | undefined {
+    if (this.count === 0) return undefined;
+    const tiers = this.tiers;
+    for (let t = 0; t < tiers.length; t++) {
+      const tier = tiers[t] as Item[];
+      if (tier.length > 0) return (tier[tier.length - 1] as Item).message.length;
+    }
+    return undefined;
+  }
+
   /** True if a message is queued under `name`. */
   has(name: string): boolean {
     return this.byName.has(name);
@@ -91,14 +102,21 @@ export class TransmitLimitedQueue {
    * @param overhead Per-message framing bytes (compound part length, user-message byte).
    * @param limit Total bytes available.
    * @param skip Messages (by identity) not to take, e.g. ones already in this packet.
+   * @param maxCount Take at most this many (the Serf layer takes one head per queue first, so
+   *   that no queue of its own can fill a packet alone).
    */
-  getBroadcasts(overhead: number, limit: number, skip?: ReadonlySet<Uint8Array>): Uint8Array[] {
+  getBroadcasts(
+    overhead: number,
+    limit: number,
+    skip?: ReadonlySet<Uint8Array>,
+    maxCount = Infinity,
+  ): Uint8Array[] {
     const out: Uint8Array[] = [];
     if (this.count === 0) return out;
     const transmitLimit = retransmitLimit(this.retransmitMult, this.numNodes());
     let used = 0;
     const reinsert: Item[] = [];
-    for (let t = 0; t < this.tiers.length;) {
+    for (let t = 0; t < this.tiers.length && out.length < maxCount;) {
       const free = limit - used - overhead;
       if (free <= 0) break;
       const tier = this.tiers[t];

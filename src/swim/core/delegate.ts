@@ -61,6 +61,15 @@ export interface MemberlistDelegate {
    */
   hasBroadcasts?(): boolean;
 
+  /**
+   * Optional: how many bytes of this packet to keep for the delegate's broadcasts, at most
+   * `cap` (the configured `userBroadcastReserveBytes`), given `overhead` per message. When
+   * absent, the whole cap is kept whenever `hasBroadcasts` says so. A delegate that knows its
+   * next messages asks for just their room, so membership messages lose nothing to an idle
+   * reserve.
+   */
+  reserveBytes?(overhead: number, cap: number): number;
+
   /** Delegate state for a push/pull (Serf's `[2][msgpack messagePushPull]`). */
   localState(join: boolean): Uint8Array;
 
@@ -120,8 +129,11 @@ export interface MemberlistHandle {
   updateNode(nowMs: number): void;
   /** Graceful leave: broadcast dead-about-self; a `leaveCompleted` event follows. */
   leave(nowMs: number): void;
-  /** Push/pull (Join=true) with each seed; a `joinCompleted` event follows. */
-  join(seeds: readonly Address[], nowMs: number): void;
+  /**
+   * Push/pull (Join=true) with each seed; a `joinCompleted` event follows unless `silent`
+   * (Serf's reconnect attempts, which the shell did not ask for).
+   */
+  join(seeds: readonly Address[], nowMs: number, options?: { readonly silent?: boolean }): void;
   /** Append an event (for the layer above) to the shared outbox, preserving order. */
   emit(event: SwimEvent): void;
   /** Lifeguard's local health score. */

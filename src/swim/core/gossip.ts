@@ -5,9 +5,10 @@
  * Fairness (memberlist#299): memberlist fills a packet from its own queue first and gives the
  * delegate (Serf) what is left, so in a large cluster with node churn the membership queue
  * alone can fill every packet and user events, queries and catalog updates starve. Shoal keeps
- * `userBroadcastReserveBytes` of each budget for the delegate whenever it has something queued,
- * then gives any unused reserve back to the membership queue. With the reserve at 0 the
- * behaviour is exactly memberlist's.
+ * up to `userBroadcastReserveBytes` of each budget for the delegate while it has something
+ * queued (as much as the delegate says its next messages need, when it can tell), then gives
+ * any unused reserve back to the membership queue. With the reserve at 0 the behaviour is
+ * exactly memberlist's.
  */
 
 import type { Rng } from "./api.js";
@@ -38,8 +39,12 @@ export function takeBroadcasts(
   limit: number,
   reserve: number,
 ): Uint8Array[] {
-  const delegateHasSome = delegate.hasBroadcasts?.() ?? true;
-  const held = delegateHasSome ? Math.min(Math.max(reserve, 0), Math.max(limit, 0)) : 0;
+  const cap = Math.min(Math.max(reserve, 0), Math.max(limit, 0));
+  let held: number;
+  if (cap === 0) held = 0;
+  else if (delegate.reserveBytes !== undefined) {
+    held = Math.min(Math.max(delegate.reserveBytes(overhead + USER_MSG_OVERHEAD, cap), 0), cap);
+  } else held = (delegate.hasBroadcasts?.() ?? true) ? cap : 0;
   const out = queue.getBroadcasts(overhead, limit - held);
   let used = 0;
   for (const m of out) used += overhead + m.length;

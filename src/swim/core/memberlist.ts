@@ -86,6 +86,8 @@ interface JoinAttempt {
   pending: number;
   contacted: number;
   readonly failed: Address[];
+  /** No `joinCompleted` event (Serf's reconnect attempts are not joins the shell asked for). */
+  readonly silent: boolean;
 }
 
 /** Counters for metrics and tests. */
@@ -340,14 +342,18 @@ export class Memberlist implements MemberlistHandle {
   // Commands (MemberlistHandle)
   // ---------------------------------------------------------------------------------------
 
-  /** Push/pull (Join=true) with each seed; a `joinCompleted` event follows when all answered. */
-  join(seeds: readonly Address[], _nowMs: number): void {
+  /**
+   * Push/pull (Join=true) with each seed; a `joinCompleted` event follows when all answered,
+   * unless `silent`.
+   */
+  join(seeds: readonly Address[], _nowMs: number, options?: { readonly silent?: boolean }): void {
     const joinId = this.nextJoinId++;
+    const silent = options?.silent === true;
     if (seeds.length === 0) {
-      this.emit({ kind: "joinCompleted", contacted: 0, failed: [] });
+      if (!silent) this.emit({ kind: "joinCompleted", contacted: 0, failed: [] });
       return;
     }
-    this.joins.set(joinId, { pending: seeds.length, contacted: 0, failed: [] });
+    this.joins.set(joinId, { pending: seeds.length, contacted: 0, failed: [], silent });
     for (const seed of seeds) this.dialPushPull(seed, true, joinId);
   }
 
@@ -591,7 +597,9 @@ export class Memberlist implements MemberlistHandle {
     else attempt.failed.push(to);
     if (attempt.pending === 0) {
       this.joins.delete(joinId);
-      this.emit({ kind: "joinCompleted", contacted: attempt.contacted, failed: attempt.failed });
+      if (!attempt.silent) {
+        this.emit({ kind: "joinCompleted", contacted: attempt.contacted, failed: attempt.failed });
+      }
     }
   }
 

@@ -1,14 +1,25 @@
 /**
- * The entry point to Shoal's protocol core: a memberlist + Serf node as one sans-I/O
- * {@link SwimNode}. Shells (the UDP/TCP runtime, the simulator) build nodes only through here.
+ * The entry point to Shoal's protocol core: memberlist with Serf on top, as one sans-I/O
+ * {@link SwimNode}. Shells (the UDP/TCP runtime, the simulator) build nodes only through
+ * {@link createSwimNode}.
+ *
+ * Every input goes to memberlist (or to Serf, for commands); memberlist calls Serf through
+ * the delegate; both append to memberlist's one outbox, which is drained once per input and
+ * returned. Two memberlist events are Serf's business and are translated on the way out:
+ * `joinCompleted` of a join the shell asked for makes Serf announce a join intent, and
+ * memberlist's `leaveCompleted` is only one step of Serf's leave, whose own `leaveCompleted`
+ * follows after the propagate delay.
  */
-import type { Address, Rng } from "./api.js";
+import type { Address, Directive, MemberView, QueryParams, Rng, SwimNode } from "./api.js";
 import type { MemberlistConfig } from "./config.js";
-import { defaultSerfConfig, type SerfConfig } from "./serf/config.js";
-import { SerfNode, type SwimExtension } from "./serf/serf-node.js";
+import { Memberlist } from "./memberlist.js";
+import { defaultSerfConfig, type SerfConfig, withSerfVersions } from "./serf/config.js";
+import type { SwimExtension } from "./serf/extension.js";
+import { Serf, type SerfClocks, type SerfState } from "./serf/serf.js";
 
-export { SerfNode, type SwimExtension } from "./serf/serf-node.js";
 export { defaultSerfConfig, type SerfConfig } from "./serf/config.js";
+export type { SwimExtension } from "./serf/extension.js";
+export type { SerfClocks, SerfState } from "./serf/serf.js";
 
 /** What a node is made of. */
 export interface CreateSwimNodeOptions {
@@ -17,30 +28,212 @@ export interface CreateSwimNodeOptions {
   readonly advertise: Address;
   /** memberlist timing (`lanConfig()`, `wanConfig()`, `localConfig()`, possibly tuned). */
   readonly memberlist: MemberlistConfig;
-  /** Serf's settings; Serf's defaults when absent. */
+  /** Serf's settings; Serf's defaults for whatever is absent. */
   readonly serf?: Partial<SerfConfig>;
   readonly tags?: Readonly<Record<string, string>>;
   /** Injected randomness; one stream per node. */
   readonly rng: Rng;
   /** The shell's monotonic time at creation. */
   readonly nowMs: number;
-  /** Lamport clocks restored from a snapshot. */
-  readonly clocks?: { readonly member: number; readonly event: number; readonly query: number };
+  /** Lamport clocks restored from a snapshot (the agent restores known peers itself). */
+  readonly clocks?: SerfClocks;
   /** A layer gossiping its own messages through this node (Shoal's catalog). */
   readonly extension?: SwimExtension;
 }
 
-/** Builds a started node. Throws EncodeError when the tags do not fit in 512 bytes. */
-export function createSwimNode(options: CreateSwimNodeOptions): SerfNode {
-  return new SerfNode({
-    name: options.name,
-    advertise: options.advertise,
-    memberlist: options.memberlist,
-    serf: { ...defaultSerfConfig(), ...options.serf },
-    tags: options.tags ?? {},
-    rng: options.rng,
-    nowMs: options.nowMs,
-    ...(options.clocks === undefined ? {} : { clocks: options.clocks }),
-    ...(options.extension === undefined ? {} : { extension: options.extension }),
-  });
+/** A {@link SwimNode} with Serf's extras. */
+export interface ShoalNode extends SwimNode {
+  /**
+   * Queue an extension message for gossip under `name`; a newer message with the same name
+   * replaces one still queued. Sent with the next packets; nothing to carry out now.
+   */
+  broadcastExtension(name: string, payload: Uint8Array): void;
+  /** Serf's lifecycle: alive, leaving (a leave is in progress) or left. */
+  serfState(): SerfState;
+  /** Broadcast queue depths (`serf info`'s intent/event/query queues, plus the extension's). */
+  queueDepths(): {
+    readonly intents: number;
+    readonly queries: number;
+    readonly events: number;
+    readonly extension: number;
+  };
+}
+
+/** memberlist + Serf behind the {@link SwimNode} contract. */
+class SerfNode implements ShoalNode {
+  readonly name: string;
+  private readonly serf: Serf;
+  private readonly ml: Memberlist;
+
+  constructor(options: CreateSwimNodeOptions) {
+    this.name = options.name;
+    this.serf = new Serf({
+      name: options.name,
+      config: { ...defaultSerfConfig(), ...options.serf },
+      memberlist: options.memberlist,
+      tags: options.tags ?? {},
+      rng: options.rng,
+      ...(options.clocks === undefined ? {} : { clocks: options.clocks }),
+      ...(options.extension === undefined ? {} : { extension: options.extension }),
+    });
+    this.ml = new Memberlist({
+      name: options.name,
+      address: options.advertise,
+      config: withSerfVersions(options.memberlist),
+      rng: options.rng,
+      delegate: this.serf.delegate,
+    });
+    this.serf.bind(this.ml, options.advertise, options.nowMs);
+    this.ml.start(options.nowMs);
+    // Start-up events (our own join) happen before any shell listens.
+    this.ml.drain();
+  }
+
+  nextDeadline(): number | undefined {
+    const a = this.ml.nextDeadline();
+    const b = this.serf.nextDeadline();
+    if (a === undefined) return b;
+    return b === undefined || a <= b ? a : b;
+  }
+
+  onTimer(nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.ml.onTimer(nowMs);
+    this.serf.onTimer(nowMs);
+    return this.flush(nowMs);
+  }
+
+  onPacket(from: Address, bytes: Uint8Array, nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.ml.onPacket(from, bytes, nowMs);
+    return this.flush(nowMs);
+  }
+
+  onStream(streamId: number, from: Address, bytes: Uint8Array, nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.ml.onStream(streamId, from, bytes, nowMs);
+    return this.flush(nowMs);
+  }
+
+  onStreamReply(streamId: number, bytes: Uint8Array, nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.ml.onStreamReply(streamId, bytes, nowMs);
+    return this.flush(nowMs);
+  }
+
+  onStreamFailed(streamId: number, reason: string, nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.ml.onStreamFailed(streamId, reason, nowMs);
+    return this.flush(nowMs);
+  }
+
+  onLocalDelay(delayMs: number, nowMs: number): readonly Directive[] {
+    this.ml.onLocalDelay(delayMs, nowMs);
+    return this.flush(nowMs);
+  }
+
+  join(seeds: readonly Address[], nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.serf.join(seeds, nowMs);
+    return this.flush(nowMs);
+  }
+
+  leave(nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.serf.leave(nowMs);
+    return this.flush(nowMs);
+  }
+
+  setTags(tags: Readonly<Record<string, string>>, nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.serf.setTags(tags, nowMs);
+    return this.flush(nowMs);
+  }
+
+  userEvent(name: string, payload: Uint8Array, coalesce: boolean, nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.serf.userEvent(name, payload, coalesce);
+    return this.flush(nowMs);
+  }
+
+  query(
+    params: QueryParams,
+    nowMs: number,
+  ): { readonly id: number; readonly directives: readonly Directive[] } {
+    this.serf.touch(nowMs);
+    const id = this.serf.queries.start(params, nowMs);
+    return { id, directives: this.flush(nowMs) };
+  }
+
+  respond(queryId: number, lTime: number, payload: Uint8Array, nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.serf.queries.respond(queryId, lTime, payload, nowMs);
+    return this.flush(nowMs);
+  }
+
+  forceLeave(node: string, prune: boolean, nowMs: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.serf.forceLeave(node, prune, nowMs);
+    return this.flush(nowMs);
+  }
+
+  broadcastExtension(name: string, payload: Uint8Array): void {
+    this.serf.broadcastExtension(name, payload);
+  }
+
+  members(): readonly MemberView[] {
+    return this.serf.memberViews();
+  }
+
+  healthScore(): number {
+    return this.ml.healthScore();
+  }
+
+  clocks(): SerfClocks {
+    return this.serf.clocks();
+  }
+
+  serfState(): SerfState {
+    return this.serf.state();
+  }
+
+  queueDepths(): {
+    readonly intents: number;
+    readonly queries: number;
+    readonly events: number;
+    readonly extension: number;
+  } {
+    return this.serf.broadcasts.depths();
+  }
+
+  /** Drain memberlist's outbox, translating the two events that are steps of Serf's flows. */
+  private flush(nowMs: number): Directive[] {
+    const out = this.ml.drain();
+    let translated = false;
+    for (let i = 0; i < out.length; i++) {
+      const d = out[i] as Directive;
+      if (d.kind !== "event") continue;
+      const e = d.event;
+      if (e.kind === "joinCompleted") {
+        this.serf.joinCompleted(e.contacted);
+        translated = true;
+      } else if (e.kind === "leaveCompleted" && this.serf.awaitingMemberlistLeave()) {
+        this.serf.memberlistLeft(nowMs);
+        out.splice(i--, 1);
+        translated = true;
+      }
+    }
+    // Serf's reaction may have queued more (never directives today, but keep the order right).
+    if (translated) for (const d of this.ml.drain()) out.push(d);
+    return out;
+  }
+}
+
+/**
+ * Builds a started node. Throws `EncodeError` when the tags do not fit in 512 bytes and
+ * `RangeError` for an advertise address that is not an IP literal or an extension type in
+ * Serf's range.
+ */
+export function createSwimNode(options: CreateSwimNodeOptions): ShoalNode {
+  return new SerfNode(options);
 }

@@ -3,36 +3,30 @@
  * stalls (GC pause, CPU starvation, a blocking call) misses acks through no fault of its
  * peers; feeding the stall into the local health score makes it slower to accuse others.
  *
- * Uses `monitorEventLoopDelay`, which samples from libuv without a JavaScript timer of ours.
- * Its histogram records the whole interval between samples, so the sampling resolution is
- * subtracted to get the delay beyond what was scheduled.
+ * Measured as a lag probe on the runtime's single protocol timer: how late it fires compared
+ * with the time it was armed for. That is exactly the delay the protocol suffers, and it
+ * needs no timer of its own. The runtime arms its timer at least once per sample interval,
+ * so any stall longer than that interval is always seen.
+ *
+ * Why not `monitorEventLoopDelay`: resetting its histogram (needed for a per-window maximum)
+ * also drops the interval in progress, so a stall that ends just before a sample is lost,
+ * which is precisely the case that matters here.
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
-import type { IntervalHistogram } from "node:perf_hooks";
 
-/** Histogram resolution: fine enough for probe timeouts of 200 ms and up. */
-const RESOLUTION_MS = 10;
-const NS_PER_MS = 1e6;
-
-/** Measures the worst event-loop delay between two {@link LoopDelayMonitor.sample} calls. */
+/** Tracks the worst timer lateness between two {@link LoopDelayMonitor.sample} calls. */
 export class LoopDelayMonitor {
-  private readonly histogram: IntervalHistogram;
+  private windowMaxMs = 0;
 
-  constructor() {
-    this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-    this.histogram.enable();
+  /** Records one timer firing: armed for `dueMs`, ran at `firedMs` (same monotonic clock). */
+  observe(dueMs: number, firedMs: number): void {
+    const late = firedMs - dueMs;
+    if (late > this.windowMaxMs) this.windowMaxMs = late;
   }
 
-  /** The largest delay (ms) since the previous sample, then starts a new window. */
+  /** The largest lateness (ms) since the previous sample, then starts a new window. */
   sample(): number {
-    const count = this.histogram.count;
-    const maxMs = count === 0 ? 0 : this.histogram.max / NS_PER_MS;
-    this.histogram.reset();
-    return Math.max(0, maxMs - RESOLUTION_MS);
-  }
-
-  /** Stops sampling. */
-  stop(): void {
-    this.histogram.disable();
+    const max = this.windowMaxMs;
+    this.windowMaxMs = 0;
+    return max;
   }
 }

@@ -6,20 +6,19 @@
  * - One timer per node, armed to the earlier of the core's `nextDeadline()` and the next
  *   event-loop-delay sample, re-armed after every input. No periodic scans: per input the
  *   runtime does work proportional to the directives the core returned (O(fanout)).
- * - Directives: `send` seals and sends a datagram; `dial` connects, writes one sealed stream
- *   message, reads exactly one reply incrementally (if wanted) within the directive's
- *   timeout; `reply` answers an inbound stream and closes it; `event` goes to subscribers.
+ * - Directives: `send` seals and sends a datagram; `dial` and `reply` go to the stream half
+ *   (`stream-directives.ts`); `event` goes to subscribers.
  * - Inbound: datagrams are label-checked and decrypted, streams read incrementally under a
  *   deadline and a size limit, then handed to the core. Anything malformed or undecryptable
  *   is counted per reason in {@link NodeRuntime.stats} and dropped; nothing throws out of a
- *   socket handler.
+ *   socket or timer callback.
  */
 import { ErrorCode, ShoalError } from "../../errors.js";
 import type { Address, Directive, MemberView, QueryParams, SwimEvent, SwimNode } from "../core/api.js";
 import type { Keyring } from "../codec/keyring.js";
 import { openPacket, sealPacket, sealStream } from "../codec/security.js";
 import type { OpenOptions, SealOptions } from "../codec/security.js";
-import { DEFAULT_STREAM_LIMITS, encodeStreamMessage } from "../codec/stream.js";
+import { DEFAULT_STREAM_LIMITS } from "../codec/stream.js";
 import { formatAddress, parseAddress, parseHostPort, resolveAddress } from "./address.js";
 import { resolveAdvertise } from "./advertise.js";
 import { dropReasonOf, framingOverheadBytes, openOptions, sealOptions, validateLabel } from "./framing.js";
@@ -28,9 +27,10 @@ import { LoopDelayMonitor } from "./loop-delay.js";
 import { bindNetTransports } from "./net-transports.js";
 import { createRuntimeStats, DropReason } from "./runtime-stats.js";
 import type { DropReasonValue, RuntimeStats } from "./runtime-stats.js";
-import { StreamExchange } from "./stream-exchange.js";
-import type { ExchangeFailure, ExchangeOptions } from "./stream-exchange.js";
-import type { BoundTransports, StreamConnection, TransportBinder } from "./transport.js";
+import { StreamDirectives } from "./stream-directives.js";
+import type { StreamHost } from "./stream-directives.js";
+import type { ExchangeOptions } from "./stream-exchange.js";
+import type { BoundTransports, TransportBinder } from "./transport.js";
 
 /** What {@link NodeRuntimeOptions.createNode} is given once the sockets are bound. */
 export interface CreateNodeArgs {
@@ -79,11 +79,8 @@ const DEFAULT_BIND = "0.0.0.0:7946";
 const DEFAULT_STREAM_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_INBOUND_STREAMS = 128;
 const DEFAULT_LOOP_DELAY_SAMPLE_MS = 1_000;
-/** Inbound stream ids start far from any core's own dial ids, as in the simulator. */
-const INBOUND_STREAM_BASE = 0x40000000;
 /** setTimeout's largest delay; longer waits re-arm. */
 const MAX_TIMER_MS = 0x7fffffff;
-const EMPTY = new Uint8Array(0);
 /** A reply write that the peer never acknowledges by closing is torn down after this long. */
 const MAX_LINGER_MS = 5_000;
 
@@ -98,17 +95,16 @@ export class NodeRuntime {
   private readonly streamTimeoutMs: number;
   private readonly maxStreamBytes: number;
   private readonly maxInbound: number;
+  private streams: StreamDirectives | undefined;
   private readonly sampleMs: number;
   private state: RuntimeState = "new";
   private core: SwimNode | undefined;
   private bound: BoundTransports | undefined;
   private advertised: Address | undefined;
-  private loop: LoopDelayMonitor | undefined;
+  private readonly loop = new LoopDelayMonitor();
   private timer: NodeJS.Timeout | undefined;
   private armedAt: number | undefined;
   private nextSampleAt = 0;
-  private nextInboundId = INBOUND_STREAM_BASE;
-  private readonly inbound = new Map<number, StreamExchange>();
   private readonly listeners: ((event: SwimEvent) => void)[] = [];
   private readonly pending = new Set<(err: Error) => void>();
   private commandChain: Promise<unknown> = Promise.resolve();
@@ -139,9 +135,15 @@ export class NodeRuntime {
   async start(): Promise<void> {
     if (this.state !== "new") throw new Error(`NodeRuntime cannot start: it is ${this.state}`);
     this.state = "starting";
-    const bindOpt = this.options.bind ?? DEFAULT_BIND;
-    const bind = typeof bindOpt === "string" ? parseAddress(bindOpt) : bindOpt;
-    const bound = await (this.options.transports ?? bindNetTransports)(bind);
+    let bound: BoundTransports;
+    try {
+      const bindOpt = this.options.bind ?? DEFAULT_BIND;
+      const bind = typeof bindOpt === "string" ? parseAddress(bindOpt) : bindOpt;
+      bound = await (this.options.transports ?? bindNetTransports)(bind);
+    } catch (err) {
+      this.state = "closed";
+      throw err;
+    }
     try {
       this.advertised = resolveAdvertise(this.options.advertise, bound.local);
       this.core = this.options.createNode({
@@ -157,15 +159,20 @@ export class NodeRuntime {
     this.bound = bound;
     bound.packet.onPacket((from, bytes) => this.guard("packet", () => this.onPacket(from, bytes)));
     bound.packet.onSendError(() => this.stats.packets.sendErrors++);
-    bound.stream.onConnection((conn) => this.guard("connection", () => this.onConnection(conn)));
-    this.loop = new LoopDelayMonitor();
+    const streams = new StreamDirectives(this.streamHost(bound), {
+      timeoutMs: this.streamTimeoutMs,
+      maxInbound: this.maxInbound,
+      lingerMs: Math.min(this.streamTimeoutMs, MAX_LINGER_MS),
+    });
+    this.streams = streams;
+    bound.stream.onConnection((conn) => this.guard("connection", () => streams.accept(conn)));
     this.nextSampleAt = now() + this.sampleMs;
     this.state = "running";
     this.arm();
   }
 
   /**
-   * Stops the timer and the delay monitor and closes both transports (and every open stream).
+   * Stops the timer and closes both transports (and every open stream).
    * Does not leave the cluster: call {@link leave} first for a graceful exit. Idempotent.
    */
   async close(): Promise<void> {
@@ -173,9 +180,7 @@ export class NodeRuntime {
     this.state = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.loop?.stop();
-    for (const ex of this.inbound.values()) ex.abort();
-    this.inbound.clear();
+    this.streams?.abortAll();
     const closing = new Error("NodeRuntime closed");
     for (const reject of this.pending) reject(closing);
     this.pending.clear();
@@ -334,55 +339,14 @@ export class NodeRuntime {
     this.execute(this.node.onPacket(from, plain, now()), "packet");
   }
 
-  private onConnection(conn: StreamConnection): void {
-    if (this.state !== "running") {
-      conn.destroy();
-      return;
-    }
-    if (this.inbound.size >= this.maxInbound) {
-      this.drop("stream", DropReason.overloaded);
-      conn.destroy();
-      return;
-    }
-    this.stats.streams.accepted++;
-    const id = this.nextInboundId++;
-    const ex = new StreamExchange(
-      conn,
-      this.readOptions(this.streamTimeoutMs),
-      (bytes) =>
-        this.guard("stream", () => {
-          if (this.state !== "running") return;
-          this.execute(this.node.onStream(id, conn.remote, bytes, now()), "stream");
-          // memberlist answers inside handleConn and then closes: an unanswered stream is done.
-          if (this.inbound.delete(id)) ex.finish(this.lingerMs());
-        }),
-      (failure) => this.guard("stream", () => this.inboundFailed(id, ex, failure)),
-    );
-    this.inbound.set(id, ex);
-    ex.start();
-  }
-
-  private inboundFailed(id: number, ex: StreamExchange, failure: ExchangeFailure): void {
-    this.inbound.delete(id);
-    this.drop("stream", failure.reason);
-    if (!answersWithError(failure.reason) || this.state !== "running") {
-      ex.abort();
-      return;
-    }
-    // As memberlist's handleConn: tell the peer why, so its log names the problem.
-    const bytes = this.sealStreamSafely(
-      encodeStreamMessage({ kind: "err", error: failure.message }, { compress: false }),
-    );
-    if (bytes !== undefined) this.writeAndFinish(ex, bytes);
-    else ex.abort();
-  }
-
   private onTimerFired(): void {
+    const due = this.armedAt;
     this.timer = undefined;
     this.armedAt = undefined;
     if (this.state !== "running") return;
     const t = now();
-    if (t >= this.nextSampleAt && this.loop !== undefined) {
+    if (due !== undefined) this.loop.observe(due, t);
+    if (t >= this.nextSampleAt) {
       this.nextSampleAt = t + this.sampleMs;
       const delayMs = this.loop.sample();
       const c = this.stats.loopDelay;
@@ -406,10 +370,10 @@ export class NodeRuntime {
           this.sendPacket(d.to, d.bytes);
           break;
         case "dial":
-          this.dial(d);
+          this.streams?.dial(d);
           break;
         case "reply":
-          this.reply(d.streamId, d.bytes);
+          this.streams?.reply(d.streamId, d.bytes);
           break;
         case "event":
           if (d.event.kind === "decodeFailed") this.drop(origin, DropReason.decode);
@@ -432,92 +396,6 @@ export class NodeRuntime {
     this.stats.packets.sent++;
     this.stats.packets.bytesSent += sealed.length;
     this.bound.packet.send(to, sealed);
-  }
-
-  private dial(d: Extract<Directive, { kind: "dial" }>): void {
-    const streams = this.stats.streams;
-    streams.dialed++;
-    const startedAt = now();
-    let settled = false;
-    const settle = (reply: Uint8Array | undefined, reason: string): void => {
-      if (settled) return;
-      settled = true;
-      if (reply === undefined) streams.dialFailures++;
-      if (this.state !== "running") return;
-      this.guard("dial", () =>
-        this.execute(
-          reply === undefined
-            ? this.node.onStreamFailed(d.streamId, reason, now())
-            : this.node.onStreamReply(d.streamId, reply, now()),
-          "stream",
-        ),
-      );
-    };
-    const sealed = this.sealStreamSafely(d.bytes);
-    if (sealed === undefined || this.bound === undefined) {
-      // Report asynchronously: the core expects dial outcomes as later inputs.
-      queueMicrotask(() => settle(undefined, "cannot seal stream"));
-      return;
-    }
-    const connected = (conn: StreamConnection): void => {
-      if (settled || this.state !== "running") {
-        conn.destroy();
-        return;
-      }
-      const remainingMs = Math.max(1, d.timeoutMs - (now() - startedAt));
-      const ex = new StreamExchange(
-        conn,
-        this.readOptions(remainingMs),
-        (bytes) => {
-          ex.abort();
-          settle(bytes, "");
-        },
-        (failure) => {
-          ex.abort();
-          // A peer that cannot be reached is not a drop; a reply we cannot read is.
-          if (!settled && failure.reason !== DropReason.timeout && failure.reason !== DropReason.incomplete) {
-            this.drop("stream", failure.reason);
-          }
-          settle(undefined, failure.message);
-        },
-      );
-      ex.start();
-      this.stats.streams.bytesSent += sealed.length;
-      ex.write(sealed).then(
-        () => {
-          if (d.expectReply) return;
-          ex.finish(this.lingerMs());
-          settle(EMPTY, "");
-        },
-        (err: unknown) => {
-          ex.abort();
-          settle(undefined, `write to ${formatAddress(d.to)} failed: ${errorText(err)}`);
-        },
-      );
-    };
-    this.bound.stream.dial(d.to, d.timeoutMs).then(
-      (conn) => this.guard("dial", () => connected(conn)),
-      (err: unknown) => settle(undefined, errorText(err)),
-    );
-  }
-
-  private reply(streamId: number, plain: Uint8Array): void {
-    const ex = this.inbound.get(streamId);
-    if (ex === undefined) {
-      this.stats.streams.lateReplies++;
-      return;
-    }
-    this.inbound.delete(streamId);
-    const sealed = this.sealStreamSafely(plain);
-    if (sealed === undefined) ex.abort();
-    else this.writeAndFinish(ex, sealed);
-  }
-
-  private writeAndFinish(ex: StreamExchange, sealed: Uint8Array): void {
-    this.stats.streams.bytesSent += sealed.length;
-    // A failed write means the peer went away; there is no one left to tell.
-    ex.write(sealed).catch(() => ex.abort());
-    ex.finish(this.lingerMs());
   }
 
   // ---- helpers ----------------------------------------------------------------------------
@@ -552,6 +430,23 @@ export class NodeRuntime {
     });
   }
 
+  /** The runtime as the stream half sees it. */
+  private streamHost(bound: BoundTransports): StreamHost {
+    return {
+      stats: this.stats,
+      transport: bound.stream,
+      running: () => this.state === "running",
+      now,
+      seal: (plain) => this.sealStreamSafely(plain),
+      readOptions: (timeoutMs) => this.readOptions(timeoutMs),
+      input: (context, fn) =>
+        this.guard(context, () => {
+          if (this.state === "running") this.execute(fn(this.node, now()), "stream");
+        }),
+      guard: (context, fn) => this.guard(context, fn),
+    };
+  }
+
   private readOptions(timeoutMs: number): ExchangeOptions {
     return {
       open: this.openOpts,
@@ -581,10 +476,6 @@ export class NodeRuntime {
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(target - now())));
     this.armedAt = target;
     this.timer = setTimeout(() => this.guard("timer", () => this.onTimerFired()), delay);
-  }
-
-  private lingerMs(): number {
-    return Math.min(this.streamTimeoutMs, MAX_LINGER_MS);
   }
 
   private drop(channel: Origin, reason: DropReasonValue): void {
@@ -619,22 +510,8 @@ export class NodeRuntime {
   }
 }
 
-/** memberlist answers a stream it could not read with an err message, except where pointless. */
-function answersWithError(reason: DropReasonValue): boolean {
-  return (
-    reason === DropReason.undecryptable ||
-    reason === DropReason.malformed ||
-    reason === DropReason.oversize ||
-    reason === DropReason.timeout
-  );
-}
-
 function now(): number {
   return performance.now();
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

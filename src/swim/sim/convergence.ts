@@ -27,6 +27,13 @@ import { modelCurve, modelSummary } from "./model.js";
 import type { NodeFactory } from "./simulator.js";
 import { Simulator } from "./simulator.js";
 
+/**
+ * Default user-event payload: a service registration's size, as large as Serf allows. Serf
+ * refuses an event whose *encoded* message exceeds its 512-byte limit (`serf.go` UserEvent),
+ * and this payload plus the experiment's event name and the msgpack framing stays under it.
+ */
+export const DEFAULT_EVENT_PAYLOAD_BYTES = 440;
+
 /** What update the experiment measures. */
 export type UpdateKind = "userEvent" | "join";
 
@@ -45,7 +52,7 @@ export interface ConvergenceOptions {
   /** Fraction of nodes crashed at t0. */
   readonly failed?: number;
   readonly update?: UpdateKind;
-  /** Payload size of the user event (default 480 bytes: with its name, within Serf's 512-byte event limit). */
+  /** Payload size of the user event (default {@link DEFAULT_EVENT_PAYLOAD_BYTES}). */
   readonly payloadBytes?: number;
   /** Base memberlist config (default LAN). */
   readonly memberlist?: MemberlistConfig;
@@ -142,7 +149,7 @@ export interface MeasureOptions {
   readonly update: UpdateKind;
   /** Fraction of running nodes crashed at t0 (never the origin). */
   readonly failed?: number;
-  /** User event payload size (default 480 bytes: with its name, within Serf's 512-byte event limit). */
+  /** User event payload size (default {@link DEFAULT_EVENT_PAYLOAD_BYTES}). */
   readonly payloadBytes?: number;
   /** Give up this long after t0 (default: 20 × the model's 99.99 % time, at least 30 s). */
   readonly maxMeasureMs?: number;
@@ -156,7 +163,7 @@ export interface MeasureOptions {
 export function measureUpdate(simulator: Simulator, options: MeasureOptions): ConvergenceResult {
   const update = options.update;
   const failed = options.failed ?? 0;
-  const payloadBytes = options.payloadBytes ?? 480;
+  const payloadBytes = options.payloadBytes ?? DEFAULT_EVENT_PAYLOAD_BYTES;
   const fanout = simulator.config.gossipNodes;
   const intervalMs = simulator.config.gossipIntervalMs;
   const loss = simulator.network.defaultLink.loss;
@@ -178,7 +185,7 @@ export function measureUpdate(simulator: Simulator, options: MeasureOptions): Co
   }
   for (const victim of pickVictims(simulator, Math.floor(failed * n), origin)) simulator.crash(victim);
 
-  const eventName = `convergence-${simulator.now}`;
+  const eventName = `convergence-${Math.round(simulator.now)}`;
   let joinDone = false;
   const off = simulator.onEvent(({ node, event, timeMs }) => {
     if (update === "userEvent") {

@@ -10,7 +10,7 @@
  * Cost per event is O(1) beyond the core's own work: one heap operation, one map lookup for
  * the destination, O(1) incremental invariant checks.
  */
-import type { Address, Directive, SwimEvent, SwimNode } from "../core/api.js";
+import type { Address, Directive, QueryParams, SwimEvent, SwimNode } from "../core/api.js";
 import type { MemberlistConfig } from "../core/config.js";
 import { lanConfig } from "../core/config.js";
 import { createRng, deriveSeed } from "../core/rng.js";
@@ -381,13 +381,43 @@ export class Simulator {
 
   /**
    * Node `index` broadcasts a service-registration-sized update: a user event carrying
-   * `bytes` (default 500) of deterministic payload, the size of a catalog entry with checks.
+   * `bytes` (default 440, near the most Serf's 512-byte encoded limit allows) of
+   * deterministic payload, the size of a catalog entry with checks.
    */
-  broadcastService(index: number, name = "service", bytes = 500): Uint8Array {
+  broadcastService(index: number, name = "service", bytes = 440): Uint8Array {
     const payload = new Uint8Array(bytes);
     for (let i = 0; i < bytes; i++) payload[i] = 97 + ((i * 7 + index) % 26);
     this.userEvent(index, name, payload, false);
     return payload;
+  }
+
+  /** Node `index` replaces its tags (re-gossiped as an alive message with new meta). */
+  setTags(index: number, tags: Readonly<Record<string, string>>): void {
+    const node = this.state(index);
+    this.apply(node, node.core.setTags(tags, this.nowMs));
+  }
+
+  /** Node `index` starts a Serf query; returns its id (answers arrive as events). */
+  query(index: number, params: QueryParams): number {
+    const node = this.state(index);
+    const { id, directives } = node.core.query(params, this.nowMs);
+    this.apply(node, directives);
+    return id;
+  }
+
+  /**
+   * Node `index` answers a query it received. Call it from an event listener through
+   * {@link at} (not synchronously inside the listener: the node is mid-input there).
+   */
+  respond(index: number, queryId: number, lTime: number, payload: Uint8Array): void {
+    const node = this.state(index);
+    this.apply(node, node.core.respond(queryId, lTime, payload, this.nowMs));
+  }
+
+  /** Node `index` forces `name` out (Serf's force-leave; `prune` erases it at once). */
+  forceLeave(index: number, name: string, prune = false): void {
+    const node = this.state(index);
+    this.apply(node, node.core.forceLeave(name, prune, this.nowMs));
   }
 
   /** Runs `fn` at virtual time `atMs` (or now, if that has passed), in event order. */

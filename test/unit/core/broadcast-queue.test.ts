@@ -125,4 +125,17 @@ describe("TransmitLimitedQueue", () => {
     expect(picked).toBeGreaterThan(500 * 10);
     expect(elapsed).toBeLessThan(2_000);
   });
+
+  it("takes at most maxCount messages, and tells the length of the next one", () => {
+    const q = new TransmitLimitedQueue(4, () => 10);
+    expect(q.nextLength()).toBeUndefined();
+    q.queue(msg(10, 1));
+    q.queue(msg(30, 2));
+    q.queue(msg(20, 3));
+    expect(q.nextLength()).toBe(30);
+    expect(q.getBroadcasts(0, 1_000, undefined, 1)).toEqual([msg(30, 2)]);
+    expect(q.nextLength()).toBe(20); // fresh ones first
+    expect(q.getBroadcasts(0, 1_000, undefined, 2)).toHaveLength(2);
+    expect(q.nextLength()).toBe(30);
+  });
 });

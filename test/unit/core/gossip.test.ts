@@ -70,6 +70,26 @@ describe("takeBroadcasts fairness (memberlist#299)", () => {
     expect(p).toHaveLength(Math.floor(budget / 82));
   });
 
+  it("holds back only what the delegate asks for (reserveBytes), never more than the cap", () => {
+    const q = churnQueue();
+    const d = new RecordingDelegate();
+    d.pending = userMsgs(1, 100);
+    const asked: number[] = [];
+    d.reserveBytes = (overhead: number, cap: number): number => {
+      asked.push(cap);
+      return overhead + 100;
+    };
+    const p = takeBroadcasts(q, d, COMPOUND_PART_OVERHEAD, budget, 600);
+    expect(asked).toEqual([600]);
+    expect(p.filter((m) => m[0] === 8)).toHaveLength(1);
+    // 1398 - 103 (user) = 1295 → 15 membership messages of 82 bytes, not 9 as a full reserve allows.
+    expect(p.filter((m) => m[0] !== 8)).toHaveLength(15);
+    d.pending = userMsgs(1, 100);
+    d.reserveBytes = (): number => 5_000; // greedy: clamped to the cap
+    const greedy = takeBroadcasts(churnQueue(), d, COMPOUND_PART_OVERHEAD, budget, 600);
+    expect(cost(greedy.filter((m) => m[0] !== 8))).toBeGreaterThanOrEqual(budget - 600 - 82);
+  });
+
   it("membership messages are not starved by a flood of delegate messages either", () => {
     const q = new TransmitLimitedQueue(4, () => 10);
     q.queue(new Uint8Array(80).fill(4), { name: "x" });

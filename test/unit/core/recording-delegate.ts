@@ -23,6 +23,8 @@ export class RecordingDelegate implements MemberlistDelegate {
   notifyMerge?: (peers: readonly NodeView[]) => string | undefined;
   /** Set by tests that watch address conflicts. */
   notifyConflict?: (existing: NodeView, other: NodeView) => void;
+  /** Set by tests of the adaptive fairness reserve. */
+  reserveBytes?: (overhead: number, cap: number) => number;
 
   nodeMeta(_limit: number): Uint8Array {
     return this.meta;

@@ -8,6 +8,8 @@ export async function monitor(args: readonly string[]): Promise<number> {
   const response = await client.request("GET", `/v1/agent/monitor?loglevel=${level}`);
   if (response.body === null) return 0;
   const decoder = new TextDecoder();
-  for await (const chunk of response.body) process.stdout.write(decoder.decode(chunk, { stream: true }));
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    process.stdout.write(decoder.decode(chunk, { stream: true }));
+  }
   return 0;
 }

@@ -16,7 +16,7 @@ export interface SerfConfig {
   readonly reapIntervalMs: number;
   /** Intents about unknown members are kept this long (Serf: 5 min). */
   readonly recentIntentTimeoutMs: number;
-  /** Name + payload of a user event (Serf: 512 B). */
+  /** Bound on a user event: name + payload, and also the encoded message (Serf: 512 B). */
   readonly userEventSizeLimit: number;
   /** Encoded query (Serf: 1024 B). */
   readonly querySizeLimit: number;
@@ -28,7 +28,14 @@ export interface SerfConfig {
   readonly broadcastTimeoutMs: number;
   /** After memberlist's leave, wait this long before reporting the leave done (Serf: 1 s). */
   readonly leavePropagateDelayMs: number;
-  /** Replay old user events when joining (Serf's `-replay`; default false). */
+  /** How often the broadcast queues are checked against {@link maxQueueDepth} (Serf: 30 s). */
+  readonly queueCheckIntervalMs: number;
+  /** A queue longer than this drops its most-sent messages (Serf: 4096). */
+  readonly maxQueueDepth: number;
+  /**
+   * Replay old user events on join (Serf's `-replay`; default false: a join sets the minimum
+   * event time to the peer's event clock, so history is not re-delivered).
+   */
   readonly replayOnJoin: boolean;
 }
 
@@ -46,6 +53,8 @@ export function defaultSerfConfig(): SerfConfig {
     queryTimeoutMult: 16,
     broadcastTimeoutMs: 5_000,
     leavePropagateDelayMs: 1_000,
+    queueCheckIntervalMs: 30_000,
+    maxQueueDepth: 4_096,
     replayOnJoin: false,
   };
 }

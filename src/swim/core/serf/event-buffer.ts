@@ -1,12 +1,20 @@
 /**
- * Serf's de-duplication buffers (`serf.go` handleUserEvent / handleQuery): a ring of 512
- * Lamport-time slots; a slot holds what was seen at that exact time, and anything older than
- * the ring is refused as too old.
+ * Serf's user-event de-duplication (`serf.go` handleUserEvent, EventBuffer): a ring of 512
+ * Lamport-time slots; a slot holds every (name, payload) seen at exactly that time, so the
+ * same event arriving again (gossip, push/pull replay) is dropped, while two different events
+ * stamped with the same time by two nodes are both delivered. Events older than the ring, or
+ * before the minimum time (a join without replay, a restart), are refused.
  */
 import type { SerfUserEventCollection } from "../../codec/types.js";
+import { LamportClock } from "./lamport-clock.js";
 
-/** Slots in each ring (Serf's EventBufferSize / QueryBufferSize). */
+/** Slots in the ring (Serf's `eventBufferSize`; also the query buffer's). */
 export const BUFFER_SLOTS = 512;
+
+/** True when `lTime` fell out of a ring whose clock reads `now` (Serf's "old event" warning). */
+export function tooOld(lTime: number, now: number): boolean {
+  return now > BUFFER_SLOTS && lTime < now - BUFFER_SLOTS;
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -14,22 +22,48 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** True when `lTime` fell out of a ring whose clock reads `now`. */
-export function tooOld(lTime: number, now: number): boolean {
-  return now > BUFFER_SLOTS && lTime < now - BUFFER_SLOTS;
+interface Slot {
+  readonly lTime: number;
+  readonly events: { readonly name: string; readonly payload: Uint8Array }[];
 }
 
-/** User events seen, by Lamport time; also what Serf ships in push/pull. */
-export class UserEventBuffer {
-  private readonly slots: ({ lTime: number; events: { name: string; payload: Uint8Array }[] } | null)[] =
-    new Array<null>(BUFFER_SLOTS).fill(null);
+/** The event clock plus the ring of recently seen user events. */
+export class EventBuffer {
+  /** The event Lamport clock. */
+  readonly clock: LamportClock;
+  private readonly slots: (Slot | null)[] = new Array<Slot | null>(BUFFER_SLOTS).fill(null);
+  private minTime = 0;
 
-  /** Records the event; false if exactly this event was already seen at this time. */
-  add(lTime: number, name: string, payload: Uint8Array): boolean {
+  /** @param restored The event clock of a previous run: everything up to it was delivered then. */
+  constructor(restored?: number) {
+    this.clock = new LamportClock(restored);
+    if (restored !== undefined) this.minTime = restored + 1;
+  }
+
+  /** Events below this Lamport time are ignored. */
+  minimumTime(): number {
+    return this.minTime;
+  }
+
+  /** Ignore everything before `lTime` (a join without replay: the peer's history is not ours). */
+  raiseMinimumTime(lTime: number): void {
+    if (lTime > this.minTime) this.minTime = lTime;
+  }
+
+  /**
+   * Serf's handleUserEvent: witness the time, then record the event. True when it is news,
+   * i.e. to be delivered and re-broadcast; false when too old or already seen.
+   */
+  accept(lTime: number, name: string, payload: Uint8Array): boolean {
+    this.clock.witness(lTime);
+    if (lTime < this.minTime) return false;
+    if (tooOld(lTime, this.clock.time())) return false;
     const index = lTime % BUFFER_SLOTS;
     let slot = this.slots[index] ?? null;
     if (slot !== null && slot.lTime === lTime) {
-      if (slot.events.some((e) => e.name === name && sameBytes(e.payload, payload))) return false;
+      for (const seen of slot.events) {
+        if (seen.name === name && sameBytes(seen.payload, payload)) return false;
+      }
     } else {
       slot = { lTime, events: [] };
       this.slots[index] = slot;
@@ -38,29 +72,8 @@ export class UserEventBuffer {
     return true;
   }
 
-  /** The whole ring as Serf sends it in push/pull (empty slots as null). */
+  /** The whole ring as Serf sends it in push/pull: 512 entries, empty slots as null. */
   snapshot(): (SerfUserEventCollection | null)[] {
-    return this.slots.map((s) => (s === null ? null : { lTime: s.lTime, events: [...s.events] }));
-  }
-}
-
-/** Query ids seen, by Lamport time. */
-export class QueryIdBuffer {
-  private readonly slots: ({ lTime: number; ids: number[] } | null)[] = new Array<null>(BUFFER_SLOTS).fill(
-    null,
-  );
-
-  /** Records the query; false if `(lTime, id)` was already seen. */
-  add(lTime: number, id: number): boolean {
-    const index = lTime % BUFFER_SLOTS;
-    let slot = this.slots[index] ?? null;
-    if (slot !== null && slot.lTime === lTime) {
-      if (slot.ids.includes(id)) return false;
-    } else {
-      slot = { lTime, ids: [] };
-      this.slots[index] = slot;
-    }
-    slot.ids.push(id);
-    return true;
+    return this.slots.map((s) => (s === null ? null : { lTime: s.lTime, events: s.events.slice() }));
   }
 }

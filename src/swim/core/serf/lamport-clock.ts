@@ -3,7 +3,15 @@
  * seen from a peer so the next local stamp is later than everything observed.
  */
 export class LamportClock {
-  constructor(private current = 1) {}
+  private current = 1;
+
+  /**
+   * @param restored A time saved by a previous run (snapshot): the clock starts past it, as
+   *   Serf's Create witnesses the snapshot's clocks.
+   */
+  constructor(restored?: number) {
+    if (restored !== undefined) this.witness(restored);
+  }
 
   /** The current time (the stamp the next local message gets). */
   time(): number {

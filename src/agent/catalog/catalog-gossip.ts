@@ -1,0 +1,142 @@
+/**
+ * The seam between the catalog and the swim node: it has the shape of the swim node's
+ * extension hooks (`messageType`, `onMessage`, `localState`, `mergeRemoteState`) and sends
+ * through a `broadcast(name, payload)` callback that the agent binds to the node's
+ * `broadcastExtension`.
+ *
+ * Dissemination is epidemic, like Serf's user events: an update that was new to this agent is
+ * queued again for its own gossip, named per (node, service) so a newer version of the same
+ * service replaces an older one still waiting in the queue. Push/pull carries the full
+ * catalog and is not re-gossiped.
+ */
+import { DecodeError } from "../../errors.js";
+import type { CatalogStore } from "./catalog-store.js";
+import type { ServiceUpdate } from "./record.js";
+import { decodeFullState, decodeUpdate, encodeFullState, encodeUpdate, WireKind } from "./wire.js";
+import { FragmentAssembler, fragmentKey, splitMessage } from "./wire-fragments.js";
+
+/** The Serf message type byte of catalog gossip (Serf itself uses 0..9 and ignores others). */
+export const CATALOG_MESSAGE_TYPE = 200;
+
+/** Options of {@link CatalogGossip}. */
+export interface CatalogGossipOptions {
+  /** Queues a payload on the swim node's extension broadcast queue under `name`. */
+  readonly broadcast: (name: string, payload: Uint8Array) => void;
+  /**
+   * Largest payload to hand to `broadcast`; bigger updates are fragmented. Default 1000,
+   * which leaves room in a 1400-byte memberlist packet for compound framing and a label.
+   */
+  readonly maxMessageBytes?: number;
+  /** Told about each undecodable message (they are dropped and counted, never thrown). */
+  readonly onDecodeError?: (error: DecodeError) => void;
+  /** How often expired tombstones are pruned while started (default 60 s). */
+  readonly pruneIntervalMs?: number;
+}
+
+/** Counters for metrics. */
+export interface CatalogGossipCounters {
+  received: number;
+  applied: number;
+  broadcasts: number;
+  decodeErrors: number;
+  fullStatesMerged: number;
+}
+
+/** Catalog gossip hooks; see the file comment. */
+export class CatalogGossip {
+  /** The Serf message type byte the swim node routes to {@link CatalogGossip.onMessage}. */
+  readonly messageType = CATALOG_MESSAGE_TYPE;
+  readonly counters: CatalogGossipCounters = {
+    received: 0,
+    applied: 0,
+    broadcasts: 0,
+    decodeErrors: 0,
+    fullStatesMerged: 0,
+  };
+  private readonly maxBytes: number;
+  private readonly assembler = new FragmentAssembler();
+  private unsubscribe: (() => void) | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly options: CatalogGossipOptions,
+  ) {
+    this.maxBytes = options.maxMessageBytes ?? 1000;
+  }
+
+  /**
+   * Starts gossiping this agent's own changes, queues every local entry once (after a
+   * restart the cluster must hear the new generation's versions), and prunes expired
+   * tombstones periodically.
+   */
+  start(): void {
+    if (this.unsubscribe !== undefined) return;
+    this.unsubscribe = this.store.onLocalUpdate((update) => this.publish(update));
+    for (const update of this.store.localUpdates()) this.publish(update);
+    this.pruneTimer = setInterval(() => this.store.prune(), this.options.pruneIntervalMs ?? 60_000);
+    this.pruneTimer.unref();
+  }
+
+  /** Stops gossiping local changes and pruning. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
+  }
+
+  /** A catalog gossip message arrived (without the Serf type byte). Never throws. */
+  onMessage(payload: Uint8Array, _nowMs?: number): void {
+    this.counters.received++;
+    try {
+      let message: Uint8Array | undefined = payload;
+      if (payload[0] === WireKind.fragment) message = this.assembler.add(payload);
+      if (message === undefined) return;
+      const update = decodeUpdate(message);
+      if (this.store.applyRemote(update)) {
+        this.counters.applied++;
+        this.publish(update);
+      }
+    } catch (error) {
+      this.decodeFailed(error);
+    }
+  }
+
+  /** The full catalog for a push/pull. */
+  localState(): Uint8Array {
+    return encodeFullState(this.store.fullState());
+  }
+
+  /** A peer's full catalog from a push/pull. Never throws. */
+  mergeRemoteState(state: Uint8Array, _join?: boolean, _nowMs?: number): void {
+    if (state.length === 0) return;
+    try {
+      this.store.mergeFullState(decodeFullState(state));
+      this.counters.fullStatesMerged++;
+    } catch (error) {
+      this.decodeFailed(error);
+    }
+  }
+
+  /** Encodes an update (fragmenting it if needed) and queues it. */
+  private publish(update: ServiceUpdate): void {
+    const { node, entry } = update;
+    const name = `catalog/${node}/${entry.id}`;
+    const key = fragmentKey(node, entry.id, entry.version.generation, entry.version.counter);
+    const parts = splitMessage(encodeUpdate(update), key, this.maxBytes);
+    parts.forEach((part, i) => {
+      this.counters.broadcasts++;
+      this.options.broadcast(i === 0 ? name : `${name}#${i}`, part);
+    });
+  }
+
+  private decodeFailed(error: unknown): void {
+    // Anything a peer's bytes can trigger is reported as a decode failure: a remote message
+    // must never take the agent down.
+    this.counters.decodeErrors++;
+    const decodeError =
+      error instanceof DecodeError ? error : new DecodeError("catalog: message rejected", { cause: error });
+    this.options.onDecodeError?.(decodeError);
+  }
+}

@@ -1,0 +1,3 @@
+/** The agent's logging: pino root logger, component children, runtime level changes. */
+export { createLogger, type AgentLogger, type LoggerOptions } from "./logger.js";
+export { formatPrettyLine, prettyDestination } from "./pretty.js";

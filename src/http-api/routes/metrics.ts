@@ -1,0 +1,97 @@
+/**
+ * `/v1/agent/metrics`: Prometheus text with `?format=prometheus` (or an Accept header asking
+ * for it), otherwise Consul's JSON summary built from the same prom-client registry.
+ */
+import { Type } from "@sinclair/typebox";
+import type { Registry } from "prom-client";
+import { AgentApiError } from "../api-error.js";
+import { single } from "../params.js";
+import type { RouteContext } from "../route-context.js";
+import { QueryString, QueryValue } from "../schemas.js";
+
+const Labels = Type.Record(Type.String(), Type.String());
+const MetricsJson = Type.Object({
+  Timestamp: Type.String(),
+  Gauges: Type.Array(Type.Object({ Name: Type.String(), Value: Type.Number(), Labels })),
+  Points: Type.Array(Type.Unknown()),
+  Counters: Type.Array(
+    Type.Object({
+      Name: Type.String(),
+      Count: Type.Number(),
+      Sum: Type.Number(),
+      Min: Type.Number(),
+      Max: Type.Number(),
+      Mean: Type.Number(),
+      Stddev: Type.Number(),
+      Labels,
+    }),
+  ),
+  Samples: Type.Array(Type.Unknown()),
+});
+
+function labelsOf(labels: Readonly<Partial<Record<string, string | number>>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v ?? "")]));
+}
+
+/** Registers the metrics route. */
+export function metricsRoutes({ app }: RouteContext, registry: Registry | undefined): void {
+  app.get(
+    "/v1/agent/metrics",
+    {
+      schema: {
+        querystring: QueryString({ format: QueryValue }),
+        response: { 200: Type.Union([MetricsJson, Type.String()]) },
+      },
+    },
+    async (request, reply) => {
+      if (registry === undefined) throw new AgentApiError(501, "metrics are not enabled on this agent");
+      const accept = request.headers.accept ?? "";
+      const prometheus =
+        single(request.query, "format") === "prometheus" ||
+        accept.includes("text/plain; version=0.0.4") ||
+        accept.includes("application/openmetrics-text");
+      if (prometheus) {
+        return reply.type(registry.contentType).send(await registry.metrics());
+      }
+      const gauges: { Name: string; Value: number; Labels: Record<string, string> }[] = [];
+      const counters: {
+        Name: string;
+        Count: number;
+        Sum: number;
+        Min: number;
+        Max: number;
+        Mean: number;
+        Stddev: number;
+        Labels: Record<string, string>;
+      }[] = [];
+      for (const metric of await registry.getMetricsAsJSON()) {
+        // prom-client types `type` as a numeric enum, but at run time it is the string name.
+        const type = String(metric.type);
+        for (const value of metric.values) {
+          const labels = labelsOf(value.labels);
+          if (type === "counter") {
+            counters.push({
+              Name: metric.name,
+              Count: value.value,
+              Sum: value.value,
+              Min: 0,
+              Max: 0,
+              Mean: 0,
+              Stddev: 0,
+              Labels: labels,
+            });
+          } else if (type === "gauge") {
+            gauges.push({ Name: metric.name, Value: value.value, Labels: labels });
+          }
+        }
+      }
+      return {
+        Timestamp: new Date().toISOString(),
+        Gauges: gauges,
+        Points: [],
+        Counters: counters,
+        Samples: [],
+      };
+    },
+  );
+}
