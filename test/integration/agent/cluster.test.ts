@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithSerf } from "../../support/requirements.js";
-import { serfMembers, startSerfAgent, waitFor, type SerfAgent } from "../../support/serf-agent.js";
+import { serfCli, serfMembers, startSerfAgent, waitFor, type SerfAgent } from "../../support/serf-agent.js";
 import { startShoalAgent, type ShoalAgent } from "../../support/shoal-agent.js";
 
 interface Member {
@@ -67,12 +67,7 @@ describeWithSerf()("shoal agents as processes, with a real serf agent", () => {
 
   it("lets a real serf agent join through a Shoal agent; both list each other alive", async () => {
     serf = await startSerfAgent({ name: "serf-1" });
-    const { execFile } = await import("node:child_process");
-    await new Promise<void>((resolve, reject) =>
-      execFile("serf", ["join", `-rpc-addr=${serf!.rpcAddr}`, `127.0.0.1:${agents[0]!.port}`], (err) =>
-        err === null ? resolve() : reject(err),
-      ),
-    );
+    await serfCli(["join", `-rpc-addr=${serf.rpcAddr}`, `127.0.0.1:${agents[0]!.port}`]);
     await waitFor(
       "serf lists the three Shoal agents alive",
       async () => {
