@@ -35,7 +35,10 @@ export interface CreateSwimNodeOptions {
   readonly rng: Rng;
   /** The shell's monotonic time at creation. */
   readonly nowMs: number;
-  /** Lamport clocks restored from a snapshot (the agent restores known peers itself). */
+  /**
+   * Lamport clocks a previous run saved from `clocks()` (snapshot): they resume there, and older
+   * user events and queries are not delivered again. Known peers are the agent's business.
+   */
   readonly clocks?: SerfClocks;
   /** A layer gossiping its own messages through this node (Shoal's catalog). */
   readonly extension?: SwimExtension;

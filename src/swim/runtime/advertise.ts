@@ -7,7 +7,7 @@
 import { networkInterfaces } from "node:os";
 import { ErrorCode, ShoalError } from "../../errors.js";
 import type { Address } from "../core/api.js";
-import { formatAddress, ipFamily, isUnspecifiedHost, parseHostPort } from "./address.js";
+import { ipFamily, isUnspecifiedHost, parseHostPort } from "./address.js";
 
 /** Marks "no port given" while parsing an advertise string, so the bound port fills in. */
 const NO_PORT = -1;
@@ -21,6 +21,18 @@ function isPrivate(host: string): boolean {
 }
 
 /** This machine's first private non-loopback address of `family`, if any. */
+/** The first non-internal address of the family, private or not. */
+function anyExternalAddress(family: 4 | 6): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const nic of list ?? []) {
+      if (!nic.internal && (nic.family === "IPv6") === (family === 6) && !nic.address.startsWith("fe80")) {
+        return nic.address;
+      }
+    }
+  }
+  return undefined;
+}
+
 export function privateAddress(family: 4 | 6): string | undefined {
   for (const list of Object.values(networkInterfaces())) {
     for (const nic of list ?? []) {
@@ -50,12 +62,10 @@ export function resolveAdvertise(advertise: string | Address | undefined, bound:
     return { host: hp.host, port: hp.port === NO_PORT || hp.port === 0 ? bound.port : hp.port };
   }
   if (!isUnspecifiedHost(bound.host)) return bound;
-  const host = privateAddress(ipFamily(bound.host));
-  if (host === undefined) {
-    throw new ShoalError(
-      ErrorCode.config,
-      `bound to ${formatAddress(bound)} but no private IP address was found to advertise; set an advertise address`,
-    );
-  }
+  const family = ipFamily(bound.host);
+  // memberlist refuses to start without a private address; Shoal's default must also work
+  // on a lone machine, so fall back to any external address, then to loopback (a cluster of
+  // one, or of agents on this host), and let `--advertise` say otherwise.
+  const host = privateAddress(family) ?? anyExternalAddress(family) ?? (family === 6 ? "::1" : "127.0.0.1");
   return { host, port: bound.port };
 }

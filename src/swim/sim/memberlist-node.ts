@@ -5,10 +5,10 @@
  * transmit-limited queue, piggybacked by memberlist, de-duplicated by (LTime, name) and
  * re-broadcast on first receipt, with a Lamport event clock.
  *
- * It has no Serf membership intents, queries, tags, reconnect or snapshot, so it answers the
- * memberlist-level questions (dissemination, failure detection, Lifeguard) and is what the
- * simulator runs while the full facade (`createSwimNode`, src/swim/core/node.ts) is not
- * available; {@link ../real-node.ts} picks the factory.
+ * It has no Serf membership intents, queries, tags, reconnect or snapshot. Simulations run
+ * the full facade (`createSwimNode`, see {@link ../real-node.ts}); this stand-in remains only
+ * for runtime tests that still build their nodes with it (test/support/runtime-cluster.ts),
+ * and can go once they switch.
  */
 import type { Address, Directive, MemberView, SwimNode } from "../core/api.js";
 import { TransmitLimitedQueue } from "../core/broadcast-queue.js";

@@ -68,10 +68,15 @@ describe("Shoal routes", () => {
   it("answer 501 when the agent lacks the feature", async () => {
     const { agent } = await fixture();
     // The same agent, minus the optional commands.
-    const control = Object.create(agent, { setTags: { value: undefined }, query: { value: undefined } }) as AgentControl;
+    const control = Object.create(agent, {
+      setTags: { value: undefined },
+      query: { value: undefined },
+    }) as AgentControl;
     const bare = await createHttpApiServer({ view: agent, control });
     expect((await bare.inject({ method: "PUT", url: "/v1/shoal/tags", payload: {} })).statusCode).toBe(501);
-    expect((await bare.inject({ method: "POST", url: "/v1/shoal/query", payload: { Name: "x" } })).statusCode).toBe(501);
+    expect(
+      (await bare.inject({ method: "POST", url: "/v1/shoal/query", payload: { Name: "x" } })).statusCode,
+    ).toBe(501);
     expect((await bare.inject({ method: "GET", url: "/v1/agent/self" })).statusCode).toBe(200);
     await bare.close();
   });
@@ -85,6 +90,27 @@ describe("errors, methods and the authorize hook", () => {
     const wrong = await request({ method: "DELETE", url: "/v1/catalog/services" });
     expect(wrong.statusCode).toBe(405);
     expect(wrong.headers["allow"]).toContain("GET");
+  });
+
+  it.each([
+    ["PUT", "/v1/agent/self"],
+    ["PUT", "/v1/agent/members"],
+    ["GET", "/v1/agent/leave"],
+    ["POST", "/v1/agent/force-leave/x"],
+    ["GET", "/v1/agent/maintenance"],
+    ["DELETE", "/v1/agent/services"],
+    ["PUT", "/v1/agent/checks"],
+    ["GET", "/v1/agent/check/pass/x"],
+    ["POST", "/v1/catalog/datacenters"],
+    ["PUT", "/v1/catalog/nodes"],
+    ["PUT", "/v1/health/state/any"],
+    ["PUT", "/v1/status/leader"],
+    ["POST", "/v1/status/peers"],
+    ["PATCH", "/v1/operator/keyring"],
+    ["GET", "/v1/shoal/tags"],
+  ] as const)("%s %s is 405", async (method, url) => {
+    const { request } = await fixture();
+    expect((await request({ method, url })).statusCode).toBe(405);
   });
 
   it("runs authorize before every route", async () => {

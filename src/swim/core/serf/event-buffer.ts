@@ -34,10 +34,13 @@ export class EventBuffer {
   private readonly slots: (Slot | null)[] = new Array<Slot | null>(BUFFER_SLOTS).fill(null);
   private minTime = 0;
 
-  /** @param restored The event clock of a previous run: everything up to it was delivered then. */
+  /**
+   * @param restored The event clock a previous run saved: everything stamped before it was
+   *   delivered then and is not delivered again (Serf's eventMinTime after a snapshot).
+   */
   constructor(restored?: number) {
     this.clock = new LamportClock(restored);
-    if (restored !== undefined) this.minTime = restored + 1;
+    if (restored !== undefined) this.minTime = restored;
   }
 
   /** Events below this Lamport time are ignored. */

@@ -6,11 +6,11 @@ export class LamportClock {
   private current = 1;
 
   /**
-   * @param restored A time saved by a previous run (snapshot): the clock starts past it, as
-   *   Serf's Create witnesses the snapshot's clocks.
+   * @param restored The {@link time} a previous run saved (snapshot): the clock resumes there.
+   *   Serf saves the last time it *saw* and witnesses it on restart, landing on the same value.
    */
   constructor(restored?: number) {
-    if (restored !== undefined) this.witness(restored);
+    if (restored !== undefined && restored > this.current) this.current = restored;
   }
 
   /** The current time (the stamp the next local message gets). */

@@ -100,10 +100,10 @@ export class QueryBuffer {
   ).fill(null);
   private readonly minTime: number;
 
-  /** @param restored The query clock of a previous run: older queries are not answered again. */
+  /** @param restored The query clock a previous run saved: older queries are not answered again. */
   constructor(restored?: number) {
     this.clock = new LamportClock(restored);
-    this.minTime = restored === undefined ? 0 : restored + 1;
+    this.minTime = restored ?? 0;
   }
 
   /** Witness the time and record the query; true when it is news (process and re-broadcast). */

@@ -44,7 +44,10 @@ export interface SerfOptions {
   readonly memberlist: MemberlistConfig;
   readonly tags: Readonly<Record<string, string>>;
   readonly rng: Rng;
-  /** Clocks of a previous run: restored, and older events/queries are not delivered again. */
+  /**
+   * Clocks a previous run saved (its `clocks()`): they resume there, and events and queries
+   * stamped earlier are not delivered again.
+   */
   readonly clocks?: SerfClocks;
   readonly extension?: SwimExtension;
 }

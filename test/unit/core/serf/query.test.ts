@@ -60,8 +60,8 @@ describe("QueryBuffer (Serf's query de-duplication by LTime and ID)", () => {
     b.clock.witness(2000);
     expect(b.accept(1000, 1)).toBe(false);
     const restored = new QueryBuffer(30);
-    expect(restored.accept(30, 1)).toBe(false);
-    expect(restored.accept(31, 1)).toBe(true);
+    expect(restored.accept(29, 1)).toBe(false);
+    expect(restored.accept(30, 1)).toBe(true);
   });
 });
 
