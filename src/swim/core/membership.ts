@@ -181,7 +181,7 @@ export class Membership {
     if (a.incarnation <= state.incarnation && !isLocal && !updatesNode) return;
     if (a.incarnation < state.incarnation && isLocal) return;
 
-    this.clearSuspicion(a.node);
+    this.clearSuspicion(a.node, "refuted", nowMs);
     const oldState = state.state;
     const oldMeta = state.meta;
 
@@ -216,6 +216,21 @@ export class Membership {
     }
   }
 
+  /**
+   * Add a peer as alive without announcing it, as if its alive had arrived long ago and been
+   * gossiped out (a formed cluster's start, see `Memberlist.adoptFormedView`). A known name is
+   * left as it is.
+   */
+  adopt(
+    peer: Pick<NodeRecord, "name" | "address" | "addrBytes" | "meta" | "incarnation" | "vsn">,
+    nowMs: number,
+  ): void {
+    if (this.nodes.get(peer.name) !== undefined) return;
+    const record: NodeRecord = { ...peer, vsn: [...peer.vsn], state: "alive", stateChangeMs: nowMs };
+    this.nodes.add(record, this.host.rng);
+    this.host.delegate.notifyJoin(viewOf(record), nowMs);
+  }
+
   /** memberlist's `suspectNode`. */
   suspectNode(s: Suspect, nowMs: number): void {
     const host = this.host;
@@ -230,6 +245,7 @@ export class Membership {
       if (active.suspicion.confirm(s.from, nowMs)) {
         host.broadcast(s.node, s);
         this.rescheduleSuspicion(s.node, active);
+        host.emit({ kind: "suspicionConfirmed", node: s.node, from: s.from });
       }
       return;
     }
@@ -268,7 +284,7 @@ export class Membership {
     const state = this.nodes.get(d.node);
     if (state === undefined) return;
     if (d.incarnation < state.incarnation) return;
-    this.clearSuspicion(d.node);
+    this.clearSuspicion(d.node, "failed", nowMs);
     if (state.state === "dead" || state.state === "left") return;
 
     if (state.name === host.name) {
@@ -397,14 +413,26 @@ export class Membership {
 
   /** Forget a reaped node's suspicion (it is gone from the list). */
   forget(name: string): void {
-    this.clearSuspicion(name);
+    this.clearSuspicion(name, "reaped");
   }
 
-  private clearSuspicion(name: string): void {
+  private clearSuspicion(name: string, outcome: "failed" | "refuted" | "reaped", nowMs?: number): void {
     const active = this.suspicions.get(name);
     if (active === undefined) return;
     this.host.calendar.cancel(active.timer);
     this.suspicions.delete(name);
+    this.emitSuspicionEnded(name, active, outcome, nowMs);
+  }
+
+  private emitSuspicionEnded(
+    node: string,
+    active: ActiveSuspicion,
+    outcome: "failed" | "refuted" | "reaped",
+    nowMs: number | undefined,
+  ): void {
+    const s = active.suspicion;
+    const durationMs = nowMs === undefined ? 0 : Math.max(0, nowMs - s.startMs);
+    this.host.emit({ kind: "suspicionEnded", node, outcome, confirmations: s.confirmations(), durationMs });
   }
 
   private rescheduleSuspicion(name: string, active: ActiveSuspicion): void {
@@ -417,7 +445,9 @@ export class Membership {
 
   /** The suspicion ran out: if the node is still in that same suspect episode, declare it dead. */
   private suspicionExpired(name: string, changeMs: number, nowMs: number): void {
+    const active = this.suspicions.get(name);
     this.suspicions.delete(name);
+    if (active !== undefined) this.emitSuspicionEnded(name, active, "failed", nowMs);
     const state = this.nodes.get(name);
     if (state === undefined || state.state !== "suspect" || state.stateChangeMs !== changeMs) return;
     this.deadNode({ kind: "dead", incarnation: state.incarnation, node: name, from: this.host.name }, nowMs);

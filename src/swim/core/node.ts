@@ -12,6 +12,7 @@
  */
 import type { Address, Directive, MemberView, QueryParams, Rng, SwimNode } from "./api.js";
 import type { MemberlistConfig } from "./config.js";
+import { encodeTags } from "../codec/tags.js";
 import { Memberlist } from "./memberlist.js";
 import { defaultSerfConfig, type SerfConfig, withSerfVersions } from "./serf/config.js";
 import type { SwimExtension } from "./serf/extension.js";
@@ -42,6 +43,18 @@ export interface CreateSwimNodeOptions {
   readonly clocks?: SerfClocks;
   /** A layer gossiping its own messages through this node (Shoal's catalog). */
   readonly extension?: SwimExtension;
+  /**
+   * Start as a member of this already formed, quiet cluster instead of alone (simulator only;
+   * see `Memberlist.adoptFormedView`). Entries naming this node are skipped.
+   */
+  readonly formedCluster?: readonly FormedMember[];
+}
+
+/** A member of a formed cluster, for {@link CreateSwimNodeOptions.formedCluster}. */
+export interface FormedMember {
+  readonly name: string;
+  readonly address: Address;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A {@link SwimNode} with Serf's extras. */
@@ -55,6 +68,13 @@ export interface ShoalNode extends SwimNode {
   serfState(): SerfState;
   /** Broadcast queue depths (`serf info`'s intent/event/query queues, plus the extension's). */
   queueDepths(): {
+    readonly intents: number;
+    readonly queries: number;
+    readonly events: number;
+    readonly extension: number;
+  };
+  /** Messages each broadcast queue dropped to Serf's depth limit since start (metrics). */
+  queueDrops(): {
     readonly intents: number;
     readonly queries: number;
     readonly events: number;
@@ -88,6 +108,15 @@ class SerfNode implements ShoalNode {
     });
     this.serf.bind(this.ml, options.advertise, options.nowMs);
     this.ml.start(options.nowMs);
+    if (options.formedCluster !== undefined) {
+      const noTags = encodeTags({});
+      const peers = options.formedCluster.map((m) => ({
+        name: m.name,
+        address: m.address,
+        meta: m.tags === undefined ? noTags : encodeTags(m.tags),
+      }));
+      this.ml.adoptFormedView(peers, options.nowMs);
+    }
     // Start-up events (our own join) happen before any shell listens.
     this.ml.drain();
   }
@@ -207,6 +236,15 @@ class SerfNode implements ShoalNode {
     readonly extension: number;
   } {
     return this.serf.broadcasts.depths();
+  }
+
+  queueDrops(): {
+    readonly intents: number;
+    readonly queries: number;
+    readonly events: number;
+    readonly extension: number;
+  } {
+    return this.serf.broadcasts.drops();
   }
 
   /** Drain memberlist's outbox, translating the two events that are steps of Serf's flows. */

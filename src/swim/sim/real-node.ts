@@ -20,4 +20,5 @@ export const realNodeFactory: NodeFactory = (args) =>
     rng: args.rng,
     nowMs: args.nowMs,
     tags: args.tags,
+    ...(args.formedCluster === undefined ? {} : { formedCluster: args.formedCluster }),
   });

@@ -12,6 +12,7 @@
  */
 import type { Address, Directive, QueryParams, SwimEvent, SwimNode } from "../core/api.js";
 import type { MemberlistConfig } from "../core/config.js";
+import type { FormedMember } from "../core/node.js";
 import { lanConfig } from "../core/config.js";
 import { createRng, deriveSeed } from "../core/rng.js";
 import type { Rng } from "../core/api.js";
@@ -30,6 +31,8 @@ export interface NodeFactoryArgs {
   /** The node's own generator, derived from the simulation seed and its index. */
   readonly rng: Rng;
   readonly nowMs: number;
+  /** When set, the node starts as a member of this formed, quiet cluster (see `addFormedCluster`). */
+  readonly formedCluster?: readonly FormedMember[];
 }
 
 /** Builds one protocol node; the simulator's default builds the real facade. */
@@ -253,6 +256,30 @@ export class Simulator {
 
   /** Creates a node (not yet joined to anyone) and returns its index. */
   addNode(tags: Readonly<Record<string, string>> = {}): number {
+    return this.createNodeState(tags, undefined);
+  }
+
+  /**
+   * Creates `count` nodes that start as one formed, quiet cluster: each knows all the others as
+   * alive with nothing left to gossip, the state joins reach once their N² announcements have
+   * drained. Only on an empty simulator (earlier nodes would not be in the cluster). Returns
+   * the indices.
+   */
+  addFormedCluster(count: number): number[] {
+    if (this.nodes.length > 0) throw new Error("addFormedCluster needs an empty simulator");
+    const members: FormedMember[] = [];
+    for (let index = 0; index < count; index++) {
+      members.push({ name: simName(index), address: simAddress(index) });
+    }
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) out.push(this.createNodeState({}, members));
+    return out;
+  }
+
+  private createNodeState(
+    tags: Readonly<Record<string, string>>,
+    formedCluster: readonly FormedMember[] | undefined,
+  ): number {
     const index = this.nodes.length;
     const name = simName(index);
     const address = simAddress(index);
@@ -264,6 +291,7 @@ export class Simulator {
       tags,
       rng: createRng(deriveSeed(this.seed, `node:${index}`)),
       nowMs: this.nowMs,
+      ...(formedCluster === undefined ? {} : { formedCluster }),
     });
     const state: NodeState = {
       index,
