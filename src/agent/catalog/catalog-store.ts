@@ -230,6 +230,12 @@ export class CatalogStore {
       .sort((a, b) => (a.CheckID < b.CheckID ? -1 : a.CheckID > b.CheckID ? 1 : 0));
   }
 
+  /** The checks of one of this agent's services (or of the node entry), by check ID. */
+  localChecksOf(serviceId: string): Map<string, IndexedCheck> {
+    const entry = this.self().entries.get(serviceId);
+    return new Map((entry === undefined ? [] : this.indexedChecks(entry)).map((c) => [c.CheckID, c]));
+  }
+
   /** One of this agent's own checks, or undefined. */
   localCheck(checkId: string): IndexedCheck | undefined {
     return this.localChecks().find((c) => c.CheckID === checkId);

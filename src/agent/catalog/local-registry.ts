@@ -90,7 +90,8 @@ export class LocalRegistry {
       service: definition.service,
       checks: [...definition.checks, ...kept],
     };
-    const current = new Map(this.store.localChecks().map((c) => [c.CheckID, c]));
+    // A check ID belongs to one service (checked above), so this service's entry has them all.
+    const current = this.store.localChecksOf(id);
     for (const check of previous?.checks ?? []) {
       if (!merged.checks.some((c) => c.CheckID === check.CheckID)) this.runner.remove(check.CheckID);
     }
@@ -131,7 +132,7 @@ export class LocalRegistry {
     if (enable)
       this.serviceMaintenance.set(serviceId, reason === "" ? MAINTENANCE.serviceDefaultReason : reason);
     else this.serviceMaintenance.delete(serviceId);
-    const current = new Map(this.store.localChecks().map((c) => [c.CheckID, c]));
+    const current = this.store.localChecksOf(serviceId);
     this.write(definition.service, (check) => {
       const existing = current.get(check.CheckID);
       return { status: existing?.Status ?? check.initialStatus, output: existing?.Output ?? "" };

@@ -22,6 +22,12 @@ export interface RegistrationsStore<T> {
   load(): Promise<T | undefined>;
   /** Persists `doc` (serialized at call time); resolves once it is durable on disk. */
   save(doc: T): Promise<void>;
+  /**
+   * Persists the document `produce` returns when the write starts, so a burst of N changes
+   * builds and serializes it about twice instead of N times (the registry of a busy agent
+   * holds thousands of services); resolves once a write begun after this call is durable.
+   */
+  saveLatest(produce: () => T): Promise<void>;
 }
 
 /** Options of {@link openRegistrationsStore}. */
@@ -43,7 +49,8 @@ export function openRegistrationsStore<T = unknown>(
   path: string,
   options: RegistrationsStoreOptions<T> = {},
 ): RegistrationsStore<T> {
-  let pending: { text: string; waiters: Waiter[] } | undefined;
+  /** The next write: the text to write, or how to produce it when the write starts. */
+  let pending: { source: string | (() => T); waiters: Waiter[] } | undefined;
   let draining = false;
 
   async function drain(): Promise<void> {
@@ -52,13 +59,31 @@ export function openRegistrationsStore<T = unknown>(
       const batch = pending;
       pending = undefined;
       try {
-        await writeFileAtomic(path, batch.text, { mode: 0o600 });
+        const text = typeof batch.source === "string" ? batch.source : serialize(batch.source());
+        await writeFileAtomic(path, text, { mode: 0o600 });
         for (const w of batch.waiters) w.resolve();
       } catch (error) {
         for (const w of batch.waiters) w.reject(error);
       }
     }
     draining = false;
+  }
+
+  function serialize(doc: T): string {
+    try {
+      return `${JSON.stringify(doc, null, 2)}\n`;
+    } catch (error) {
+      throw new PersistenceError(`cannot serialize document for ${path}`, { cause: error });
+    }
+  }
+
+  function enqueue(source: string | (() => T)): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      pending ??= { source, waiters: [] };
+      pending.source = source;
+      pending.waiters.push({ resolve, reject });
+      if (!draining) void drain();
+    });
   }
 
   return {
@@ -68,18 +93,14 @@ export function openRegistrationsStore<T = unknown>(
       // Serialize now: the caller may mutate its object before the write happens.
       let text: string;
       try {
-        text = `${JSON.stringify(doc, null, 2)}\n`;
+        text = serialize(doc);
       } catch (error) {
-        return Promise.reject(
-          new PersistenceError(`cannot serialize document for ${path}`, { cause: error }),
-        );
+        return Promise.reject(error instanceof Error ? error : new PersistenceError(String(error)));
       }
-      return new Promise<void>((resolve, reject) => {
-        pending ??= { text, waiters: [] };
-        pending.text = text;
-        pending.waiters.push({ resolve, reject });
-        if (!draining) void drain();
-      });
+      return enqueue(text);
+    },
+    saveLatest(produce: () => T): Promise<void> {
+      return enqueue(produce);
     },
   };
 }

@@ -49,6 +49,28 @@ describe("registrations store", () => {
     }
   });
 
+  it("saveLatest builds the document once per write, from the state when the write starts", async () => {
+    const path = join(await tempDir(), "registrations.json");
+    const store = openRegistrationsStore<Doc>(path);
+    const services: { id: string }[] = [];
+    let builds = 0;
+    const produce = (): Doc => {
+      builds++;
+      return { services: [...services] };
+    };
+    const saves: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      services.push({ id: `s${i}` });
+      saves.push(store.saveLatest(produce));
+    }
+    await Promise.all(saves);
+    expect(builds).toBeLessThanOrEqual(2);
+    expect((JSON.parse(await readFile(path, "utf8")) as Doc).services).toHaveLength(50);
+    const cyclic: Record<string, unknown> = {};
+    cyclic["self"] = cyclic;
+    await expect(openRegistrationsStore(path).saveLatest(() => cyclic)).rejects.toThrow(/serialize/);
+  });
+
   it("rejects saves when the write fails, and recovers afterwards", async () => {
     const dir = await tempDir();
     const store = openRegistrationsStore<Doc>(join(dir, "missing-dir", "registrations.json"));
