@@ -30,9 +30,17 @@ export default defineConfig({
         test: {
           name: "container",
           include: ["test/container/**/*.test.ts"],
+          globalSetup: ["test/support/container-global-setup.ts"],
+          env: { TESTCONTAINERS_RYUK_DISABLED: "true" },
           testTimeout: 600_000,
           hookTimeout: 600_000,
-          fileParallelism: false,
+          // Each scenario has its own network and containers, and mostly waits: run them side
+          // by side so the 5-minute loss scenario sets the tier's wall time, not the sum. Three
+          // at a time: on a 2-CPU machine, ~30 agents starting at once starved each other.
+          fileParallelism: true,
+          maxWorkers: 3,
+          // After the other tiers, so their CPU load does not distort failure-detection timing.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -31,10 +31,19 @@ export class ShoalError extends Error {
   }
 }
 
+/** V8's stack-depth knob; not in the core's Node-free types, and a no-op elsewhere. */
+const v8Error = Error as unknown as { stackTraceLimit: number };
+
 /** The only error a decoder may throw: the input bytes are not a valid message. */
 export class DecodeError extends ShoalError {
   constructor(message: string, options?: { cause?: unknown }) {
+    // No stack: decode errors reject hostile or broken input and are counted, never debugged
+    // by their stack; capturing one cost more than decoding a junk packet, and made it the
+    // bottleneck of a garbage flood (npm run flood). Nothing here can throw before the reset.
+    const limit = v8Error.stackTraceLimit;
+    v8Error.stackTraceLimit = 0;
     super(ErrorCode.decode, message, options);
+    v8Error.stackTraceLimit = limit;
   }
 }
 

@@ -10,7 +10,9 @@
 import type { CatalogStore } from "../agent/catalog/catalog-store.js";
 import type { CheckStatus } from "../agent/catalog/record.js";
 import type { ServiceDefinition } from "../agent/catalog/service-definition.js";
-import type { TtlUpdateResult } from "../agent/catalog/local-registry.js";
+import type { CheckRegisterResult, TtlUpdateResult } from "../agent/catalog/local-registry.js";
+import type { CheckDefinition } from "../agent/checks/check-definition.js";
+import type { ConvergenceReport } from "../agent/metrics/convergence-tracker.js";
 
 export { AgentApiError } from "./api-error.js";
 
@@ -145,6 +147,8 @@ export interface AgentView {
   subscribeEvents(listener: (event: AgentStreamEvent) => void): () => void;
   /** Log lines as they are written; returns the unsubscribe function. */
   subscribeLogs(listener: (line: LogLine) => void): () => void;
+  /** Convergence digests and delays (`/v1/shoal/convergence`); 501 without it. */
+  convergence?(): ConvergenceReport;
 }
 
 /** The catalog methods the API reads. */
@@ -191,6 +195,13 @@ export interface AgentControl {
   ): Promise<void>;
   /** Deregisters a local service; resolves false if it was not registered. */
   deregisterService(id: string): Promise<boolean>;
+  /**
+   * Registers (or replaces) a local check, node-level when its ServiceID is ""; resolves
+   * "unknown-service" for a ServiceID not registered here, else after it is persisted.
+   */
+  registerCheck(check: CheckDefinition): Promise<CheckRegisterResult>;
+  /** Deregisters a registered local check; resolves false if there is none with this ID. */
+  deregisterCheck(checkId: string): Promise<boolean>;
   /** A TTL check report (pass/warn/fail/update); `note` becomes the output. */
   updateTtlCheck(checkId: string, status: CheckStatus, note: string): Promise<TtlUpdateResult>;
   /** Node maintenance (no `serviceId`) or service maintenance; resolves false for an unknown service. */

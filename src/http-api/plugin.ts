@@ -7,8 +7,9 @@
  *   with `config.jsonBody` and get a parsed, schema-validated body.
  * - Errors are plain text with Consul's status codes (400 bad input, 404 unknown ID, 405
  *   wrong method, 413 body too large); the agent stays up.
- * - `authorize` is the single place for access control (an onRequest hook, reserved for the
- *   ACL work): throw an AgentApiError(403) from it to refuse a request.
+ * - `authorize` is the single place for access control (a preParsing hook; `auth.ts` builds
+ *   the ACL one): throw an AgentApiError(403) from it to refuse a request.
+ * - `rateLimit` runs before `authorize`, so guessing tokens is rate limited too.
  */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
@@ -17,9 +18,11 @@ import type { AgentControl, AgentView } from "./agent-view.js";
 import { AgentApiError, httpStatusOf } from "./api-error.js";
 import { type BlockingLimits, CONSUL_BLOCKING_LIMITS } from "./blocking.js";
 import { installHttpMetrics } from "./http-metrics.js";
+import { installRateLimit, type RateLimitSettings } from "./rate-limit.js";
 import type { RouteContext } from "./route-context.js";
 import { agentRoutes } from "./routes/agent.js";
 import { checkRoutes } from "./routes/agent-checks.js";
+import { agentHealthRoutes } from "./routes/agent-health.js";
 import { serviceRoutes } from "./routes/agent-services.js";
 import { catalogRoutes } from "./routes/catalog.js";
 import { eventRoutes } from "./routes/event.js";
@@ -37,8 +40,10 @@ export type AuthorizeHook = (request: FastifyRequest, reply: FastifyReply) => Pr
 export interface HttpApiOptions {
   readonly view: AgentView;
   readonly control: AgentControl;
-  /** Runs first for every request of the API; the ACL issue fills it in. */
+  /** Runs for every request of the API, after the rate limit (see `auth.ts`). */
   readonly authorize?: AuthorizeHook;
+  /** Per-client request rate limit; none when absent. */
+  readonly rateLimit?: RateLimitSettings;
   /** Largest accepted request body (default 1 MiB); larger ones get 413. */
   readonly bodyLimit?: number;
   /** Blocking query limits (default Consul's: 5 min default wait, 10 min at most). */
@@ -66,9 +71,12 @@ export const httpApi: FastifyPluginAsync<HttpApiOptions> = async (instance, opti
     return reply.code(status).type("text/plain; charset=utf-8").send(message);
   });
 
+  if (options.rateLimit !== undefined) await installRateLimit(app, options.rateLimit);
   const authorize = options.authorize;
   // Wrapped in an async hook so a synchronous authorize that throws is handled, not hung.
-  if (authorize !== undefined) app.addHook("onRequest", async (request, reply) => authorize(request, reply));
+  // preParsing: after every onRequest hook (the rate limit's are per route, and run after this
+  // context's onRequest hooks), before a refused request's body is read.
+  if (authorize !== undefined) app.addHook("preParsing", async (request, reply) => authorize(request, reply));
   if (options.registry !== undefined) installHttpMetrics(app, options.registry);
 
   app.addHook("preValidation", async (request) => {
@@ -108,6 +116,7 @@ export const httpApi: FastifyPluginAsync<HttpApiOptions> = async (instance, opti
     agentRoutes,
     serviceRoutes,
     checkRoutes,
+    agentHealthRoutes,
     catalogRoutes,
     healthRoutes,
     eventRoutes,

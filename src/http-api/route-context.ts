@@ -35,3 +35,13 @@ declare module "fastify" {
     jsonBody?: boolean;
   }
 }
+
+/**
+ * The agent's datacenter, read from `self()` once and then remembered: it is fixed for the
+ * agent's lifetime, and `self()` assembles the whole self document (stats included), far too
+ * much work to repeat for every entry of a lookup answer.
+ */
+export function datacenterOf(view: AgentView): () => string {
+  let datacenter: string | undefined;
+  return () => (datacenter ??= view.self().datacenter);
+}

@@ -3,13 +3,22 @@
  * may instead register {@link httpApi} on a server of its own.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { aclAuthorize, type AclOptions } from "./auth.js";
 import { DEFAULT_BODY_LIMIT, httpApi, type HttpApiOptions } from "./plugin.js";
+import type { TlsFiles } from "./tls.js";
 
 /** Options of {@link createHttpApiServer}. */
 export interface HttpApiServerOptions extends HttpApiOptions {
   /** A pino logger (the agent's `child({ component: "http" })`); silent without one. */
   readonly logger?: FastifyBaseLogger;
+  /** ACL token rules (`auth.ts`); ignored when `authorize` is given. */
+  readonly acl?: AclOptions;
+  /** Serve HTTPS with this certificate and key (`tls.ts` loads them). */
+  readonly tls?: TlsFiles;
 }
+
+/** Largest request head (request line plus headers) a client may send; Node's default too. */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 /** Builds the server (not yet listening). */
 export async function createHttpApiServer(options: HttpApiServerOptions): Promise<FastifyInstance> {
@@ -20,10 +29,15 @@ export async function createHttpApiServer(options: HttpApiServerOptions): Promis
     forceCloseConnections: true,
     // Consul clients send `?tag=a&tag=b`; keep long filter expressions and many params working.
     routerOptions: { maxParamLength: 1024 },
-  });
+    ...(options.tls === undefined
+      ? { http: { maxHeaderSize: MAX_HEADER_BYTES } }
+      : { https: { cert: options.tls.cert, key: options.tls.key, maxHeaderSize: MAX_HEADER_BYTES } }),
+    // The overloads type an https server differently; every route only uses the common surface.
+  }) as unknown as FastifyInstance;
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).type("text/plain; charset=utf-8").send("404 page not found"),
   );
-  await app.register(httpApi, options);
+  const authorize = options.authorize ?? (options.acl === undefined ? undefined : aclAuthorize(options.acl));
+  await app.register(httpApi, { ...options, ...(authorize === undefined ? {} : { authorize }) });
   return app;
 }

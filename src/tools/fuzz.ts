@@ -1,10 +1,16 @@
 /**
- * Codec fuzzer: `npm run fuzz -- --packets N [--seed S]`.
+ * Codec and live-agent fuzzer: `npm run fuzz -- --packets N [--seed S] [--codec-only | --live-only]`
+ * (N defaults to 1,000,000).
  *
- * Generates valid packets and streams, mutates them, and feeds them to the decoders. A crash
- * is any exception other than the decoder's `DecodeError`, or a valid (unmutated) input that
- * fails to decode. Streams get 1/10 as many iterations as packets. Exits 1 on the first crash
- * with the seed and a hex reproducer.
+ * Codec phase: generates valid packets and streams, mutates them, and feeds them to the
+ * decoders. A crash is any exception other than the decoder's `DecodeError`, or a valid
+ * (unmutated) input that fails to decode. Streams get 1/10 as many iterations as packets.
+ * Stops at the first crash with the seed and a hex reproducer.
+ *
+ * Live phase (fuzz-live.ts): N mutated packets and N/10 mutated streams over loopback UDP and
+ * TCP into a real agent; crashes are uncaught exceptions, unhandled rejections, errors caught
+ * at the runtime's I/O boundary, or an agent that stops answering. Exits 1 if either phase
+ * found a crash.
  *
  * Extension seam: a {@link FuzzTarget} is a generator plus a `decode(bytes)` callback, so
  * encrypted layers can be fuzzed by wrapping `genPacket` / `decodePacket` in a new target and
@@ -22,6 +28,7 @@ import {
 } from "../swim/codec/serf-messages.js";
 import { StreamMessageReader } from "../swim/codec/stream.js";
 import { decodeTags } from "../swim/codec/tags.js";
+import { formatLiveReport, liveCrashes, runLiveFuzz } from "./fuzz-live.js";
 import type { PacketMessage } from "../swim/codec/types.js";
 import { FuzzRng, genPacket, genStream, mutate } from "./fuzz-inputs.js";
 
@@ -149,30 +156,56 @@ export function runFuzz(targets: readonly FuzzTarget[], packets: number, seed: n
   return reports;
 }
 
-function parseArgs(argv: readonly string[]): { packets: number; seed: number } {
+interface FuzzArgs {
+  readonly packets: number;
+  readonly seed: number;
+  readonly codec: boolean;
+  readonly live: boolean;
+}
+
+function parseArgs(argv: readonly string[]): FuzzArgs {
   let packets = 1_000_000;
   let seed = Math.floor(Math.random() * 0x1_0000_0000);
+  let codec = true;
+  let live = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if ((a === "--packets" || a === "--seed") && v !== undefined && /^\d+$/.test(v)) {
+    if (a === "--codec-only") live = false;
+    else if (a === "--live-only") codec = false;
+    else if ((a === "--packets" || a === "--seed") && v !== undefined && /^\d+$/.test(v)) {
       if (a === "--packets") packets = Number(v);
       else seed = Number(v) >>> 0;
       i++;
     } else {
-      throw new Error(`usage: fuzz [--packets N] [--seed S] (bad argument ${a ?? ""})`);
+      throw new Error(
+        `usage: fuzz [--packets N] [--seed S] [--codec-only | --live-only] (bad argument ${a ?? ""})`,
+      );
     }
   }
-  return { packets, seed };
+  if (!codec && !live) throw new Error("fuzz: --codec-only and --live-only exclude each other");
+  return { packets, seed, codec, live };
 }
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }
 
-function main(): void {
-  const { packets, seed } = parseArgs(process.argv.slice(2));
+async function main(): Promise<void> {
+  const { packets, seed, codec, live } = parseArgs(process.argv.slice(2));
   console.log(`fuzz: seed ${seed}, ${packets} packets`);
+  let crashes = 0;
+  if (codec) crashes += codecPhase(packets, seed);
+  if (live) {
+    const report = await runLiveFuzz({ packets, seed, onProgress: (line) => console.log(`  ${line}`) });
+    for (const line of formatLiveReport(report)) console.log(line);
+    crashes += liveCrashes(report);
+  }
+  console.log(`crashes: ${crashes}`);
+  process.exitCode = crashes > 0 ? 1 : 0;
+}
+
+function codecPhase(packets: number, seed: number): number {
   const reports = runFuzz([packetTarget, streamTarget], packets, seed);
   let crashes = 0;
   for (const r of reports) {
@@ -190,8 +223,7 @@ function main(): void {
       console.log(`reproducer (hex): ${hex(r.crash.input)}`);
     }
   }
-  console.log(`crashes: ${crashes}`);
-  process.exitCode = crashes > 0 ? 1 : 0;
+  return crashes;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

@@ -6,12 +6,14 @@
 import { randomUUID } from "node:crypto";
 import { CatalogStore } from "../../src/agent/catalog/catalog-store.js";
 import {
+  type CheckRegisterResult,
   LocalRegistry,
   type LocalRegistryOptions,
   type TtlUpdateResult,
 } from "../../src/agent/catalog/local-registry.js";
 import type { CheckStatus } from "../../src/agent/catalog/record.js";
 import type { ServiceDefinition } from "../../src/agent/catalog/service-definition.js";
+import type { CheckDefinition } from "../../src/agent/checks/check-definition.js";
 import { CryptoError, InvalidInputError } from "../../src/errors.js";
 import type {
   AgentControl,
@@ -222,6 +224,16 @@ export class InMemoryAgent implements AgentView, AgentControl {
   async deregisterService(id: string): Promise<boolean> {
     this.calls.push(`deregister ${id}`);
     return this.registry.deregister(id);
+  }
+
+  async registerCheck(check: CheckDefinition): Promise<CheckRegisterResult> {
+    this.calls.push(`register-check ${check.CheckID}`);
+    return this.registry.registerCheck(check);
+  }
+
+  async deregisterCheck(checkId: string): Promise<boolean> {
+    this.calls.push(`deregister-check ${checkId}`);
+    return this.registry.deregisterCheck(checkId);
   }
 
   async updateTtlCheck(checkId: string, status: CheckStatus, note: string): Promise<TtlUpdateResult> {

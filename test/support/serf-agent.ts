@@ -19,6 +19,8 @@ export interface SerfAgent {
   logs(): string;
   /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
   stop(): Promise<void>;
+  /** kill -9; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** How to start an agent. */
@@ -34,6 +36,10 @@ export interface SerfAgentOptions {
   readonly port?: number;
   /** RPC port; a random free one when absent. */
   readonly rpcPort?: number;
+  /** `-event-handler` specs, Serf syntax (`user=script`, `query:NAME=script`, ...). */
+  readonly eventHandlers?: readonly string[];
+  /** `-profile` (Serf's default is `lan`). */
+  readonly profile?: "lan" | "wan" | "local";
 }
 
 /** One member as `serf members -format json` reports it. */
@@ -126,6 +132,8 @@ export async function startSerfAgent(opts: SerfAgentOptions): Promise<SerfAgent>
   for (const [k, v] of Object.entries(opts.tags ?? {})) args.push("-tag", `${k}=${v}`);
   if (opts.encryptKey !== undefined) args.push(`-encrypt=${opts.encryptKey}`);
   if (opts.disableCompression === true) args.push("-disable-compression");
+  for (const handler of opts.eventHandlers ?? []) args.push(`-event-handler=${handler}`);
+  if (opts.profile !== undefined) args.push(`-profile=${opts.profile}`);
   const child = spawn("serf", args, { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   let log = "";
@@ -150,6 +158,11 @@ export async function startSerfAgent(opts: SerfAgentOptions): Promise<SerfAgent>
       }, 3000);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(pid, "SIGKILL");
+      await exited;
     },
   };
 

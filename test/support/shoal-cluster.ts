@@ -51,7 +51,11 @@ export async function startShoalCluster(
 }
 
 /** Waits until every agent lists `count` members alive. */
-export async function waitForAlive(agents: readonly ShoalAgent[], count: number, timeoutMs = 30_000): Promise<void> {
+export async function waitForAlive(
+  agents: readonly ShoalAgent[],
+  count: number,
+  timeoutMs = 30_000,
+): Promise<void> {
   await Promise.all(
     agents.map((agent) =>
       waitFor(

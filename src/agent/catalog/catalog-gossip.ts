@@ -12,7 +12,7 @@
 import { DecodeError } from "../../errors.js";
 import type { CatalogStore } from "./catalog-store.js";
 import type { ServiceUpdate } from "./record.js";
-import { decodeFullState, decodeUpdate, encodeFullState, encodeUpdate, WireKind } from "./wire.js";
+import { decodeFullState, decodeStampedUpdate, encodeFullState, encodeUpdate, WireKind } from "./wire.js";
 import { FragmentAssembler, fragmentKey, splitMessage } from "./wire-fragments.js";
 
 /** The Serf message type byte of catalog gossip (Serf itself uses 0..9 and ignores others). */
@@ -31,6 +31,15 @@ export interface CatalogGossipOptions {
   readonly onDecodeError?: (error: DecodeError) => void;
   /** How often expired tombstones are pruned while started (default 60 s). */
   readonly pruneIntervalMs?: number;
+  /**
+   * Told about each gossiped update that changed the catalog, with the origin's wall-clock
+   * publication stamp if it carried one (convergence metrics).
+   */
+  readonly onApplied?: (update: ServiceUpdate, originMs: number | undefined) => void;
+  /** Told after each push/pull full state was merged (convergence metrics). */
+  readonly onFullStateMerged?: () => void;
+  /** Wall clock for stamping this agent's own updates; defaults to `Date.now`. */
+  readonly wallClock?: () => number;
 }
 
 /** Counters for metrics. */
@@ -72,8 +81,11 @@ export class CatalogGossip {
    */
   start(): void {
     if (this.unsubscribe !== undefined) return;
-    this.unsubscribe = this.store.onLocalUpdate((update) => this.publish(update));
-    for (const update of this.store.localUpdates()) this.publish(update);
+    // Stamped with wall-clock time: the receivers are other processes, so the monotonic clock
+    // would mean nothing to them; the stamp is only used to measure propagation delay.
+    const wall = this.options.wallClock ?? Date.now;
+    this.unsubscribe = this.store.onLocalUpdate((update) => this.publish(update, wall()));
+    for (const update of this.store.localUpdates()) this.publish(update, wall());
     this.pruneTimer = setInterval(() => this.store.prune(), this.options.pruneIntervalMs ?? 60_000);
     this.pruneTimer.unref();
   }
@@ -93,10 +105,11 @@ export class CatalogGossip {
       let message: Uint8Array | undefined = payload;
       if (payload[0] === WireKind.fragment) message = this.assembler.add(payload);
       if (message === undefined) return;
-      const update = decodeUpdate(message);
+      const { update, originMs } = decodeStampedUpdate(message);
       if (this.store.applyRemote(update)) {
         this.counters.applied++;
-        this.publish(update);
+        this.options.onApplied?.(update, originMs);
+        this.publish(update, originMs);
       }
     } catch (error) {
       this.decodeFailed(error);
@@ -114,17 +127,18 @@ export class CatalogGossip {
     try {
       this.store.mergeFullState(decodeFullState(state));
       this.counters.fullStatesMerged++;
+      this.options.onFullStateMerged?.();
     } catch (error) {
       this.decodeFailed(error);
     }
   }
 
   /** Encodes an update (fragmenting it if needed) and queues it. */
-  private publish(update: ServiceUpdate): void {
+  private publish(update: ServiceUpdate, originMs: number | undefined): void {
     const { node, entry } = update;
     const name = `catalog/${node}/${entry.id}`;
     const key = fragmentKey(node, entry.id, entry.version.generation, entry.version.counter);
-    const parts = splitMessage(encodeUpdate(update), key, this.maxBytes);
+    const parts = splitMessage(encodeUpdate(update, originMs), key, this.maxBytes);
     parts.forEach((part, i) => {
       this.counters.broadcasts++;
       this.options.broadcast(i === 0 ? name : `${name}#${i}`, part);

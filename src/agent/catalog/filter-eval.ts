@@ -8,8 +8,9 @@
  * - a missing map key reads as the empty string (`ServiceMeta.env is empty` is true without
  *   `env`);
  * - `in`/`contains` test membership in an array, a key in a map, or a substring of a string;
- * - `matches` is an unanchored regular expression (a leading `(?i)`, `(?s)` or `(?m)` becomes
- *   the JavaScript flag);
+ * - `matches` is an unanchored regular expression in RE2's syntax (a leading `(?i)`, `(?s)` or
+ *   `(?m)` sets the flag), run in linear time by ./filter-regex.ts: filters come from clients,
+ *   and JavaScript's backtracking RegExp would let one pattern stall the agent;
  * - numbers and booleans compare with their literal or quoted forms (`Port == 80`,
  *   `Port == "80"`).
  *
@@ -20,6 +21,7 @@ import type { TSchema } from "@sinclair/typebox";
 import type { FilterExpr, FilterValue, MatchOperator, Selector } from "./filter-ast.js";
 import { printSelector } from "./filter-ast.js";
 import { FilterError, parseFilter } from "./filter-parser.js";
+import { compileRegex, RegexSyntaxError, type TextMatcher } from "./filter-regex.js";
 
 /** A compiled filter. */
 export type FilterPredicate = (item: unknown) => boolean;
@@ -88,25 +90,19 @@ function isEmpty(leaf: Leaf): boolean {
   return false;
 }
 
-function regexOf(pattern: string): RegExp {
-  let flags = "";
-  let body = pattern;
-  const inline = /^\(\?([ism]+)\)/.exec(body);
-  if (inline !== null) {
-    flags = [...new Set(inline[1])].join("");
-    body = body.slice(inline[0].length);
-  }
+function regexOf(pattern: string): TextMatcher {
   try {
-    return new RegExp(body, flags);
+    return compileRegex(pattern);
   } catch (error) {
+    if (!(error instanceof RegexSyntaxError)) throw error;
     throw new FilterError(
-      `filter: invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`,
+      `filter: invalid regular expression ${JSON.stringify(pattern)}: ${error.message}`,
       0,
     );
   }
 }
 
-function matchesRegex(leaf: Leaf, regex: RegExp): boolean {
+function matchesRegex(leaf: Leaf, regex: TextMatcher): boolean {
   if (Array.isArray(leaf)) return leaf.some((element) => matchesRegex(element, regex));
   const text = scalarText(leaf);
   return text !== undefined && regex.test(text);

@@ -1,6 +1,9 @@
 /**
- * This agent's own registrations: service definitions, the checks that run for them, and
- * maintenance mode, written through to the catalog (whose version bump gossips them).
+ * This agent's own registrations: service definitions, the checks that run for them,
+ * node-level checks, and maintenance mode, written through to the catalog (whose version
+ * bump gossips them). A check registered on its own (`PUT /v1/agent/check/register`) for a
+ * service becomes part of that service's definition, so it persists, and is dropped by a
+ * re-registration with `replace-existing-checks`, as in Consul.
  *
  * Durability is the caller's job: the agent persists {@link LocalRegistry.snapshot} after
  * each successful call and before acknowledging it, and restores by replaying it at start.
@@ -9,7 +12,7 @@ import { InvalidInputError } from "../../errors.js";
 import type { CheckDefinition } from "../checks/check-definition.js";
 import { CheckRunner, type CheckRunnerOptions } from "../checks/check-runner.js";
 import type { CatalogStore, LocalCheck } from "./catalog-store.js";
-import type { AgentService, CheckStatus } from "./record.js";
+import { type AgentService, type CheckStatus, NODE_ENTRY_ID } from "./record.js";
 import type { ServiceDefinition } from "./service-definition.js";
 
 /** Consul's maintenance check IDs, names and default notes. */
@@ -31,6 +34,8 @@ export interface RegistrySnapshot {
   readonly nodeMaintenance?: string;
   /** Service ID to maintenance reason. */
   readonly serviceMaintenance: Readonly<Record<string, string>>;
+  /** Node-level checks (absent in snapshots written before they existed, and when none). */
+  readonly nodeChecks?: readonly CheckDefinition[];
 }
 
 /** Options of {@link LocalRegistry}. */
@@ -44,9 +49,17 @@ export interface LocalRegistryOptions {
 /** Result of a TTL report. */
 export type TtlUpdateResult = "ok" | "unknown" | "not-ttl";
 
+/** Result of a check registration: "unknown-service" when its ServiceID is not registered. */
+export type CheckRegisterResult = "ok" | "unknown-service";
+
+function ownerText(serviceId: string): string {
+  return serviceId === NODE_ENTRY_ID ? "the node" : `service "${serviceId}"`;
+}
+
 /** The local registrations; see the file comment. */
 export class LocalRegistry {
   private readonly definitions = new Map<string, ServiceDefinition>();
+  private readonly nodeChecks = new Map<string, CheckDefinition>();
   private readonly serviceMaintenance = new Map<string, string>();
   private nodeMaintenance: string | undefined;
   private readonly runner: CheckRunner;
@@ -77,7 +90,7 @@ export class LocalRegistry {
     for (const check of definition.checks) {
       const owner = this.runner.definition(check.CheckID)?.ServiceID;
       if (owner !== undefined && owner !== id) {
-        throw new InvalidInputError(`Check ID "${check.CheckID}" is already used by service "${owner}"`);
+        throw new InvalidInputError(`Check ID "${check.CheckID}" is already used by ${ownerText(owner)}`);
       }
     }
     const previous = this.definitions.get(id);
@@ -119,6 +132,48 @@ export class LocalRegistry {
     return true;
   }
 
+  /**
+   * Registers (or replaces) one check: node-level without a ServiceID, else attached to that
+   * service. A check that keeps its ID keeps its current status, as in {@link register}.
+   */
+  registerCheck(check: CheckDefinition): CheckRegisterResult {
+    const owner = this.runner.definition(check.CheckID)?.ServiceID;
+    if (owner !== undefined && owner !== check.ServiceID) {
+      throw new InvalidInputError(`Check ID "${check.CheckID}" is already used by ${ownerText(owner)}`);
+    }
+    const current = this.store.localChecksOf(check.ServiceID).get(check.CheckID);
+    if (check.ServiceID === NODE_ENTRY_ID) {
+      this.nodeChecks.set(check.CheckID, check);
+      this.writeNode();
+    } else {
+      const definition = this.definitions.get(check.ServiceID);
+      if (definition === undefined) return "unknown-service";
+      const others = definition.checks.filter((c) => c.CheckID !== check.CheckID);
+      this.rewrite({ service: definition.service, checks: [...others, check] });
+    }
+    // After the catalog write: the runner reports into the catalog entry that now holds it.
+    this.runner.add(check, current?.Status ?? check.initialStatus, current?.Output ?? "");
+    return "ok";
+  }
+
+  /** Deregisters a check registered here (not a maintenance check); false if unknown. */
+  deregisterCheck(checkId: string): boolean {
+    const check = this.runner.definition(checkId);
+    if (check === undefined) return false;
+    this.runner.remove(checkId);
+    if (check.ServiceID === NODE_ENTRY_ID) {
+      this.nodeChecks.delete(checkId);
+      this.writeNode();
+      return true;
+    }
+    const definition = this.definitions.get(check.ServiceID);
+    if (definition !== undefined) {
+      const checks = definition.checks.filter((c) => c.CheckID !== checkId);
+      this.rewrite({ service: definition.service, checks });
+    }
+    return true;
+  }
+
   /** A pass/warn/fail/update report for a TTL check. */
   updateTtl(checkId: string, status: CheckStatus, output: string): TtlUpdateResult {
     if (this.runner.updateTtl(checkId, status, output)) return "ok";
@@ -132,31 +187,14 @@ export class LocalRegistry {
     if (enable)
       this.serviceMaintenance.set(serviceId, reason === "" ? MAINTENANCE.serviceDefaultReason : reason);
     else this.serviceMaintenance.delete(serviceId);
-    const current = this.store.localChecksOf(serviceId);
-    this.write(definition.service, (check) => {
-      const existing = current.get(check.CheckID);
-      return { status: existing?.Status ?? check.initialStatus, output: existing?.Output ?? "" };
-    });
+    this.rewrite(definition);
     return true;
   }
 
   /** Turns node maintenance mode on or off. */
   setNodeMaintenance(enable: boolean, reason: string): void {
     this.nodeMaintenance = enable ? (reason === "" ? MAINTENANCE.nodeDefaultReason : reason) : undefined;
-    const checks: LocalCheck[] =
-      this.nodeMaintenance === undefined
-        ? []
-        : [
-            {
-              CheckID: MAINTENANCE.nodeCheckId,
-              Name: MAINTENANCE.nodeName,
-              Status: "critical",
-              Notes: this.nodeMaintenance,
-              Output: "",
-              Type: "maintenance",
-            },
-          ];
-    this.store.putLocalNodeChecks(checks);
+    this.writeNode();
   }
 
   /** One registered definition. */
@@ -175,6 +213,7 @@ export class LocalRegistry {
       services: [...this.definitions.values()],
       ...(this.nodeMaintenance === undefined ? {} : { nodeMaintenance: this.nodeMaintenance }),
       serviceMaintenance: Object.fromEntries(this.serviceMaintenance),
+      ...(this.nodeChecks.size === 0 ? {} : { nodeChecks: [...this.nodeChecks.values()] }),
     };
   }
 
@@ -183,12 +222,43 @@ export class LocalRegistry {
     for (const definition of snapshot.services) this.register(definition, { replaceExistingChecks: true });
     for (const [id, reason] of Object.entries(snapshot.serviceMaintenance))
       this.setServiceMaintenance(id, true, reason);
+    for (const check of snapshot.nodeChecks ?? []) this.registerCheck(check);
     if (snapshot.nodeMaintenance !== undefined) this.setNodeMaintenance(true, snapshot.nodeMaintenance);
   }
 
   /** Stops every check. */
   stop(): void {
     this.runner.stop();
+  }
+
+  /** Stores `definition` and writes it to the catalog, keeping its checks' current states. */
+  private rewrite(definition: ServiceDefinition): void {
+    const current = this.store.localChecksOf(definition.service.ID);
+    this.definitions.set(definition.service.ID, definition);
+    this.write(definition.service, (check) => {
+      const existing = current.get(check.CheckID);
+      return { status: existing?.Status ?? check.initialStatus, output: existing?.Output ?? "" };
+    });
+  }
+
+  /** Writes the node-level checks (registered ones, then node maintenance) to the catalog. */
+  private writeNode(): void {
+    const current = this.store.localChecksOf(NODE_ENTRY_ID);
+    const checks: LocalCheck[] = [...this.nodeChecks.values()].map((check) => {
+      const existing = current.get(check.CheckID);
+      return localCheck(check, existing?.Status ?? check.initialStatus, existing?.Output ?? "");
+    });
+    if (this.nodeMaintenance !== undefined) {
+      checks.push({
+        CheckID: MAINTENANCE.nodeCheckId,
+        Name: MAINTENANCE.nodeName,
+        Status: "critical",
+        Notes: this.nodeMaintenance,
+        Output: "",
+        Type: "maintenance",
+      });
+    }
+    this.store.putLocalNodeChecks(checks);
   }
 
   private write(
@@ -198,14 +268,7 @@ export class LocalRegistry {
     const definition = this.definitions.get(service.ID);
     const checks: LocalCheck[] = (definition?.checks ?? []).map((check) => {
       const { status, output } = stateOf(check);
-      return {
-        CheckID: check.CheckID,
-        Name: check.Name,
-        Status: status,
-        Notes: check.Notes,
-        Output: output,
-        Type: check.type,
-      };
+      return localCheck(check, status, output);
     });
     const reason = this.serviceMaintenance.get(service.ID);
     if (reason !== undefined) {
@@ -220,4 +283,15 @@ export class LocalRegistry {
     }
     this.store.putLocalService(service, checks);
   }
+}
+
+function localCheck(check: CheckDefinition, status: CheckStatus, output: string): LocalCheck {
+  return {
+    CheckID: check.CheckID,
+    Name: check.Name,
+    Status: status,
+    Notes: check.Notes,
+    Output: output,
+    Type: check.type,
+  };
 }

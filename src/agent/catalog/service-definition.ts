@@ -310,6 +310,26 @@ export function parseCheck(
   service: AgentService,
   position: number | undefined,
 ): CheckDefinition {
+  return parseCheckFor(raw, {
+    serviceId: service.ID,
+    defaultId: position === undefined ? `service:${service.ID}` : `service:${service.ID}:${position}`,
+    defaultName: `Service '${service.Service}' check`,
+  });
+}
+
+/** Who a check belongs to, and what it is called when the body does not say. */
+export interface CheckOwner {
+  /** The owning service's ID; "" for a node-level check. */
+  readonly serviceId: string;
+  readonly defaultId: string;
+  readonly defaultName: string;
+}
+
+/** The check fields' CamelCase names, for {@link normalizeKeys}. */
+export const CHECK_KEYS: readonly string[] = CHECK_FIELDS;
+
+/** Parses one check body (Consul's CheckDefinition) for `owner`. */
+export function parseCheckFor(raw: unknown, owner: CheckOwner): CheckDefinition {
   const fields = normalizeKeys(raw, CHECK_FIELDS, "Check");
   for (const field of UNSUPPORTED_CHECK_FIELDS) {
     if (fields[field] != null && fields[field] !== "") {
@@ -318,9 +338,7 @@ export function parseCheck(
       );
     }
   }
-  const explicitId = str(fields, "CheckID", "Check") || str(fields, "ID", "Check");
-  const checkId =
-    explicitId || (position === undefined ? `service:${service.ID}` : `service:${service.ID}:${position}`);
+  const checkId = str(fields, "CheckID", "Check") || str(fields, "ID", "Check") || owner.defaultId;
   const statusText = str(fields, "Status", "Check", "critical");
   if (!isCheckStatus(statusText)) throw new InvalidInputError(`Invalid check status: "${statusText}"`);
   const status: CheckStatus = statusText;
@@ -331,9 +349,9 @@ export function parseCheck(
       : durationFromJson(fields["DeregisterCriticalServiceAfter"], "Check.DeregisterCriticalServiceAfter");
   const common = {
     CheckID: checkId,
-    Name: str(fields, "Name", "Check") || `Service '${service.Service}' check`,
+    Name: str(fields, "Name", "Check") || owner.defaultName,
     Notes: str(fields, "Notes", "Check"),
-    ServiceID: service.ID,
+    ServiceID: owner.serviceId,
     initialStatus: status,
     ...(deregister !== undefined && deregister > 0 ? { deregisterCriticalServiceAfterMs: deregister } : {}),
     outputMaxSize: outputMaxSize === 0 ? MAX_OUTPUT_BYTES : Math.min(outputMaxSize, MAX_OUTPUT_BYTES),

@@ -60,7 +60,12 @@ const WireEntry = Type.Object({
   k: Type.Array(WireCheck, { maxItems: 4096 }),
 });
 
-const WireUpdate = Type.Object({ n: Name, a: Name, e: WireEntry });
+/**
+ * `ts` is the origin's wall-clock time (ms since the epoch) when it first published this
+ * version; relays keep it, so a receiver can measure propagation delay. Optional: messages
+ * from agents that predate it still decode (and unknown keys are ignored either way).
+ */
+const WireUpdate = Type.Object({ n: Name, a: Name, e: WireEntry, ts: Type.Optional(Count) });
 
 const WireFullState = Type.Object({
   f: Name,
@@ -163,18 +168,38 @@ function parseJson(bytes: Uint8Array, what: string): unknown {
   }
 }
 
-/** Encodes one update as a single (unfragmented) message. */
-export function encodeUpdate(update: ServiceUpdate): Uint8Array {
-  return frame(WireKind.update, { n: update.node, a: update.address, e: entryToWire(update.entry) });
+/** An update with the origin's publication stamp, when the sender included one. */
+export interface StampedUpdate {
+  readonly update: ServiceUpdate;
+  /** Origin wall-clock ms since the epoch. */
+  readonly originMs: number | undefined;
 }
 
-/** Decodes a message produced by {@link encodeUpdate}. */
-export function decodeUpdate(bytes: Uint8Array): ServiceUpdate {
+/** Encodes one update as a single (unfragmented) message, stamped with `originMs` if given. */
+export function encodeUpdate(update: ServiceUpdate, originMs?: number): Uint8Array {
+  return frame(WireKind.update, {
+    n: update.node,
+    a: update.address,
+    e: entryToWire(update.entry),
+    ...(originMs === undefined ? {} : { ts: Math.max(0, Math.round(originMs)) }),
+  });
+}
+
+/** Decodes a message produced by {@link encodeUpdate}, keeping its stamp. */
+export function decodeStampedUpdate(bytes: Uint8Array): StampedUpdate {
   if (bytes[0] !== WireKind.update) throw new DecodeError("catalog: not an update message");
   const json = parseJson(bytes, "update");
   if (!checkUpdate.Check(json))
     throw new DecodeError(`catalog: malformed update (${firstError(checkUpdate, json)})`);
-  return { node: json.n, address: json.a, entry: entryFromWire(json.n, json.e) };
+  return {
+    update: { node: json.n, address: json.a, entry: entryFromWire(json.n, json.e) },
+    originMs: json.ts,
+  };
+}
+
+/** Decodes a message produced by {@link encodeUpdate}. */
+export function decodeUpdate(bytes: Uint8Array): ServiceUpdate {
+  return decodeStampedUpdate(bytes).update;
 }
 
 /** Encodes a full catalog for push/pull. */

@@ -10,7 +10,7 @@ export interface CheckCommon {
   readonly CheckID: string;
   readonly Name: string;
   readonly Notes: string;
-  /** The owning service's ID (every Shoal check belongs to a service). */
+  /** The owning service's ID; "" for a node-level check (`PUT /v1/agent/check/register`). */
   readonly ServiceID: string;
   /** The status the check starts in (Consul's default is critical). */
   readonly initialStatus: CheckStatus;

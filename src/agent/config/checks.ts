@@ -79,6 +79,21 @@ function checkSecurity(o: AgentOptions, problems: ConfigProblem[]): void {
       problems.push({ field: "label", message: `is ${bytes} bytes; the limit is ${LABEL_MAX_BYTES}` });
     }
   }
+  if (o.aclDefaultDeny && o.aclToken === undefined) {
+    problems.push({
+      field: "aclDefaultDeny",
+      message:
+        "needs aclToken (--acl-token, SHOAL_ACL_TOKEN): without a token every request would be refused",
+    });
+  }
+  if (!o.gossipVerifyOutgoing && o.gossipVerifyIncoming) {
+    // memberlist allows it, but it cannot be a migration step: peers that verify would refuse us.
+    problems.push({
+      field: "gossipVerifyOutgoing",
+      message:
+        "false needs gossipVerifyIncoming false too (migration order: both off, outgoing on, incoming on)",
+    });
+  }
   if ((o.httpTlsCert === undefined) !== (o.httpTlsKey === undefined)) {
     const missing = o.httpTlsCert === undefined ? "httpTlsCert" : "httpTlsKey";
     problems.push({ field: missing, message: "HTTPS needs both httpTlsCert and httpTlsKey" });

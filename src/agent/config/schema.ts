@@ -327,6 +327,31 @@ export const AgentOptionsSchema = Type.Object(
         { kind: "string", section: "Security", flag: "label", placeholder: "text" },
       ),
     ),
+    gossipVerifyIncoming: opt(
+      Type.Boolean({
+        default: true,
+        description:
+          "With a key: refuse unencrypted gossip (false only while a cluster migrates to encryption)",
+      }),
+      {
+        kind: "boolean",
+        section: "Security",
+        flag: "gossip-verify-incoming",
+        fileAliases: ["verify_incoming"],
+      },
+    ),
+    gossipVerifyOutgoing: opt(
+      Type.Boolean({
+        default: true,
+        description: "With a key: encrypt outgoing gossip (false only in the first migration step)",
+      }),
+      {
+        kind: "boolean",
+        section: "Security",
+        flag: "gossip-verify-outgoing",
+        fileAliases: ["verify_outgoing"],
+      },
+    ),
     aclToken: Type.Optional(
       opt(Type.String({ minLength: 1, description: "Token HTTP API clients must present" }), {
         kind: "string",
@@ -342,6 +367,17 @@ export const AgentOptionsSchema = Type.Object(
     httpAddr: opt(
       Type.String({ default: "127.0.0.1:8500", description: "HTTP API listen address, host:port" }),
       { kind: "string", section: "HTTP API", flag: "http-addr", placeholder: "addr" },
+    ),
+    httpRateLimit: opt(
+      Type.Integer({
+        // Off by default, as in Consul's agent: the API listens on loopback, and a local client
+        // (a load balancer, a bulk registration) legitimately sends thousands of requests a second.
+        default: 0,
+        minimum: 0,
+        description:
+          "HTTP API requests per second allowed from one client address; 0 (the default) means no limit",
+      }),
+      { kind: "integer", section: "HTTP API", flag: "http-rate-limit", placeholder: "n" },
     ),
     httpTlsCert: Type.Optional(
       opt(Type.String({ minLength: 1, description: "PEM certificate for HTTPS (with http-tls-key)" }), {

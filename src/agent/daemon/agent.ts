@@ -8,9 +8,15 @@ import { join as joinPath } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { CatalogGossip } from "../catalog/catalog-gossip.js";
 import { CatalogStore } from "../catalog/catalog-store.js";
-import { LocalRegistry, type RegistrySnapshot, type TtlUpdateResult } from "../catalog/local-registry.js";
+import {
+  type CheckRegisterResult,
+  LocalRegistry,
+  type RegistrySnapshot,
+  type TtlUpdateResult,
+} from "../catalog/local-registry.js";
 import type { CheckStatus } from "../catalog/record.js";
 import { parseServiceDefinition, type ServiceDefinition } from "../catalog/service-definition.js";
+import type { CheckDefinition } from "../checks/check-definition.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import type { AgentLogger } from "../logging/logger.js";
 import { readJsonIfExists, writeFileAtomic } from "../persistence/atomic-file.js";
@@ -21,6 +27,9 @@ import type { SwimEvent } from "../../swim/core/api.js";
 import { createSwimNode, type ShoalNode } from "../../swim/core/node.js";
 import { createRng } from "../../swim/core/rng.js";
 import { NodeRuntime } from "../../swim/runtime/node-runtime.js";
+import { bindNetTransports } from "../../swim/runtime/net-transports.js";
+import type { TransportBinder } from "../../swim/runtime/transport.js";
+import type { HostResolver } from "../../swim/runtime/address.js";
 import { InvalidInputError } from "../../errors.js";
 import type {
   AgentControl,
@@ -48,6 +57,15 @@ import {
   summarizeKeyResponses,
 } from "./keyring-queries.js";
 import { addressText, memberInfo } from "./member-info.js";
+import { EventHandlerRunner } from "./event-handlers.js";
+import { logLineOf } from "./log-lines.js";
+import { createAgentMetrics } from "../metrics/agent-metrics.js";
+import { ConvergenceTracker, type ConvergenceReport } from "../metrics/convergence-tracker.js";
+import { originVersions } from "../metrics/origin-versions.js";
+import type { Registry } from "prom-client";
+import { gossipStats } from "./gossip-stats.js";
+import { httpScheme, httpSecurityOptions } from "./http-security.js";
+import { labelWatchingBinder } from "./label-watch.js";
 
 /** How many received user events `/v1/event/list` keeps (Consul keeps 256). */
 const EVENT_HISTORY = 256;
@@ -66,14 +84,19 @@ export class Agent implements AgentView, AgentControl {
   readonly catalog: CatalogStore;
   private readonly registry: LocalRegistry;
   private readonly gossip: CatalogGossip;
+  private readonly metrics: { readonly registry: Registry; readonly stop: () => void };
+  private readonly tracker: ConvergenceTracker;
+  private agentLog: ReturnType<AgentLogger["child"]> | undefined;
   private readonly eventLog: UserEventInfo[] = [];
+  private readonly handlers: EventHandlerRunner;
   private readonly eventListeners = new Set<(event: AgentStreamEvent) => void>();
-  private readonly logListeners = new Set<(line: LogLine) => void>();
   private http: FastifyInstance | undefined;
   private tags: Record<string, string>;
   private clockTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  /** Set while a graceful shutdown leaves; resolves once the leave completed (or failed). */
+  private leaving: Promise<void> | undefined;
   private readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -87,6 +110,11 @@ export class Agent implements AgentView, AgentControl {
     generation: number,
   ) {
     this.tags = { ...config.tags };
+    this.handlers = EventHandlerRunner.fromConfig(config.eventHandlers, {
+      selfName: config.nodeName,
+      tags: () => this.tags,
+      log: (level, message) => this.log(level, message),
+    });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.catalog = new CatalogStore({
       node: config.nodeName,
@@ -101,11 +129,40 @@ export class Agent implements AgentView, AgentControl {
     this.gossip = new CatalogGossip(this.catalog, {
       broadcast: (name, payload) => this.node.broadcastExtension(name, payload),
       onDecodeError: (error) => this.log("debug", `dropped a catalog message: ${error.message}`),
+      onApplied: (update, originMs) =>
+        this.tracker.catalogApplied(update.node, update.entry.version, originMs),
+      onFullStateMerged: () => this.tracker.versionsMerged(),
     });
+    this.metrics = createAgentMetrics({
+      nodeName: config.nodeName,
+      runtime,
+      node,
+      catalog: this.catalog,
+      gossip: this.gossip,
+    });
+    this.tracker = new ConvergenceTracker(
+      {
+        nodeName: config.nodeName,
+        members: () => this.runtime.members(),
+        catalogDigest: () => this.catalog.digest(),
+        catalogIndex: () => this.catalog.index,
+        originVersions: () => originVersions(this.catalog.fullState()),
+      },
+      Date.now,
+      this.metrics.registry,
+    );
   }
 
-  /** Starts every part; rejects (having released what it bound) if any part fails. */
-  static async start(config: AgentConfig, logger: AgentLogger): Promise<Agent> {
+  /**
+   * Starts every part; rejects (having released what it bound) if any part fails.
+   * `options.transports` replaces the real UDP/TCP sockets (the live fuzzer confines a target
+   * agent to loopback with it); `options.resolveHost` replaces DNS for join addresses (tests).
+   */
+  static async start(
+    config: AgentConfig,
+    logger: AgentLogger,
+    options: { readonly transports?: TransportBinder; readonly resolveHost?: HostResolver } = {},
+  ): Promise<Agent> {
     const log = logger.child("agent");
     let snapshot: Snapshot | undefined;
     let registrations: RegistrationsStore<RegistrySnapshot> | undefined;
@@ -132,6 +189,19 @@ export class Agent implements AgentView, AgentControl {
       ...(config.advertise === undefined ? {} : { advertise: config.advertise }),
       ...(keyring === undefined ? {} : { keyring }),
       ...(config.label === undefined ? {} : { label: config.label }),
+      gossipVerifyIncoming: config.gossipVerifyIncoming,
+      gossipVerifyOutgoing: config.gossipVerifyOutgoing,
+      ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
+      // Foreign-label traffic is dropped and counted by the runtime; this names the sender once.
+      transports: labelWatchingBinder(
+        options.transports ?? bindNetTransports,
+        config.label ?? "",
+        (peer, label, expected) =>
+          log.warn(
+            { peer, label, expected },
+            `ignoring gossip from ${peer}: cluster label ${JSON.stringify(label)} is not ours (${JSON.stringify(expected)}); reported once per peer`,
+          ),
+      ),
       onError: (error, context) => log.warn({ err: error, context }, "runtime error"),
       createNode: (args) => {
         node = createSwimNode({
@@ -182,7 +252,13 @@ export class Agent implements AgentView, AgentControl {
     this.clockTimer = setInterval(() => this.recordClocks(), 1_000);
     this.clockTimer.unref();
 
-    this.http = await createHttpApiServer({ view: this, control: this, logger: this.logger.child("http") });
+    this.http = await createHttpApiServer({
+      view: this,
+      control: this,
+      logger: this.logger.child("http"),
+      registry: this.metrics.registry,
+      ...(await httpSecurityOptions(this.config)),
+    });
     await this.http.listen({ host: this.config.httpAddr.host, port: this.config.httpAddr.port });
     log.info(
       { gossip: addressText(this.runtime.advertise.host, this.runtime.advertise.port), http: this.httpUrl() },
@@ -203,12 +279,12 @@ export class Agent implements AgentView, AgentControl {
       void this.retryJoin(this.config.retryJoin, "retry-join", this.config.retryMaxAttempts);
   }
 
-  /** `http://host:port` of the HTTP API. */
+  /** `http://host:port` (or `https://`) of the HTTP API. */
   httpUrl(): string {
     const a = this.http?.server.address();
     return a === undefined || a === null || typeof a === "string"
       ? ""
-      : `http://${addressText(a.address, a.port)}`;
+      : `${httpScheme(this.config)}://${addressText(a.address, a.port)}`;
   }
 
   private async retryJoin(addresses: readonly string[], what: string, maxAttempts: number): Promise<void> {
@@ -229,6 +305,13 @@ export class Agent implements AgentView, AgentControl {
   }
 
   private onSwimEvent(event: SwimEvent): void {
+    this.handlers.onSwimEvent(event, (id, lTime, output) => {
+      try {
+        this.runtime.respond(id, lTime, output);
+      } catch (error) {
+        this.log("warn", `could not answer query: ${(error as Error).message}`);
+      }
+    });
     switch (event.kind) {
       case "memberJoined":
       case "memberUpdated":
@@ -264,6 +347,7 @@ export class Agent implements AgentView, AgentControl {
           lTime: event.lTime,
         };
         this.eventLog.push(info);
+        this.tracker.userEventReceived(event.name, event.lTime);
         if (this.eventLog.length > EVENT_HISTORY) this.eventLog.shift();
         this.log("info", `user event: ${event.name}`);
         this.emit({ type: "user", event: info });
@@ -317,14 +401,14 @@ export class Agent implements AgentView, AgentControl {
   }
 
   private log(level: LogLine["level"], message: string): void {
-    this.logger.child("agent")[level](message);
-    if (this.logListeners.size === 0) return;
-    const line: LogLine = { timeMs: Date.now(), level, component: "agent", message };
-    for (const listener of [...this.logListeners]) listener(line);
+    // Monitor subscribers get this line through the logger's tap, with every other component's.
+    // One cached child: a child per line cost more than the line under a junk flood, and the
+    // logger keeps a (weak) reference to every child it ever made.
+    (this.agentLog ??= this.logger.child("agent"))[level](message);
   }
 
   private async persistRegistrations(): Promise<void> {
-    await this.registrations?.save(this.registry.snapshot());
+    await this.registrations?.saveLatest(() => this.registry.snapshot());
   }
 
   // AgentView ------------------------------------------------------------------------------
@@ -379,6 +463,7 @@ export class Agent implements AgentView, AgentControl {
           encrypted: String((this.runtime.keyring?.keys.length ?? 0) > 0),
         },
         catalog: { index: String(this.catalog.index), queue: String(queues.extension) },
+        gossip: gossipStats(this.runtime.stats),
       },
       debugConfig: {
         NodeName: this.config.nodeName,
@@ -390,6 +475,10 @@ export class Agent implements AgentView, AgentControl {
         DataDir: this.config.dataDir ?? "",
       },
     };
+  }
+
+  convergence(): ConvergenceReport {
+    return this.tracker.report();
   }
 
   members(): readonly MemberInfo[] {
@@ -406,8 +495,8 @@ export class Agent implements AgentView, AgentControl {
   }
 
   subscribeLogs(listener: (line: LogLine) => void): () => void {
-    this.logListeners.add(listener);
-    return () => this.logListeners.delete(listener);
+    // Subscribed at the lowest level: the monitor route filters by the level its client asked for.
+    return this.logger.subscribe((record) => listener(logLineOf(record)), "trace");
   }
 
   // AgentControl ---------------------------------------------------------------------------
@@ -418,7 +507,11 @@ export class Agent implements AgentView, AgentControl {
   }
 
   async leave(): Promise<void> {
-    await this.shutdown(true);
+    // Answer once the leave went out, not once the agent closed: closing the HTTP server waits
+    // for in-flight requests, this one included, so awaiting the close here would cut the
+    // caller's connection instead of answering it.
+    const closing = this.shutdown(true);
+    await (this.leaving ?? closing);
   }
 
   async forceLeave(node: string, prune: boolean): Promise<void> {
@@ -459,6 +552,18 @@ export class Agent implements AgentView, AgentControl {
 
   async deregisterService(id: string): Promise<boolean> {
     const removed = this.registry.deregister(id);
+    if (removed) await this.persistRegistrations();
+    return removed;
+  }
+
+  async registerCheck(check: CheckDefinition): Promise<CheckRegisterResult> {
+    const result = this.registry.registerCheck(check);
+    if (result === "ok") await this.persistRegistrations();
+    return result;
+  }
+
+  async deregisterCheck(checkId: string): Promise<boolean> {
+    const removed = this.registry.deregisterCheck(checkId);
     if (removed) await this.persistRegistrations();
     return removed;
   }
@@ -567,13 +672,16 @@ export class Agent implements AgentView, AgentControl {
   shutdown(leave: boolean): Promise<void> {
     this.closing ??= (async () => {
       if (leave) {
-        this.log("info", "leaving the cluster gracefully");
-        this.snapshot?.recordLeave();
-        try {
-          await this.runtime.leave();
-        } catch (error) {
-          this.log("warn", `leave did not complete: ${(error as Error).message}`);
-        }
+        this.leaving = (async () => {
+          this.log("info", "leaving the cluster gracefully");
+          this.snapshot?.recordLeave();
+          try {
+            await this.runtime.leave();
+          } catch (error) {
+            this.log("warn", `leave did not complete: ${(error as Error).message}`);
+          }
+        })();
+        await this.leaving;
       }
       await this.close();
     })();
@@ -585,6 +693,7 @@ export class Agent implements AgentView, AgentControl {
     if (this.clockTimer !== undefined) clearInterval(this.clockTimer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.gossip.stop();
+    this.metrics.stop();
     this.registry.stop();
     this.recordClocks();
     await this.http?.close();

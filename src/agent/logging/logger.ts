@@ -2,10 +2,12 @@
  * The agent's pino root logger: JSON lines on stdout (12-factor), or a one-line pretty format
  * for terminals. Components log through `child(component)`. The level can change at runtime
  * (SIGHUP reload): pino children copy their level when created, so every descendant is
- * tracked (weakly) and updated together.
+ * tracked (weakly) and updated together. Every line also passes a {@link LogTap}, from which
+ * `/v1/agent/monitor` streams.
  */
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "../config/schema.js";
+import { LogTap, type LogListener } from "./log-tap.js";
 import { prettyDestination } from "./pretty.js";
 
 /** Options of {@link createLogger}. */
@@ -32,18 +34,24 @@ export interface AgentLogger {
   setLevel(level: LogLevel): void;
   /** The current level. */
   level(): LogLevel;
+  /**
+   * Receives every record at `level` and above, even below the output level (the logger then
+   * runs at the lower level while subscribed). Returns the unsubscribe function.
+   */
+  subscribe(listener: LogListener, level: LogLevel): () => void;
 }
 
 /** Creates the agent's root logger. */
 export function createLogger(options: LoggerOptions = {}): AgentLogger {
-  let current: LogLevel = options.level ?? "info";
   const children = new Set<WeakRef<Logger>>();
   const pretty = options.format === "pretty";
   const target = options.destination ?? pino.destination({ dest: 1, sync: true });
-  const destination = pretty ? prettyDestination(target, options.colors ?? process.stdout.isTTY) : target;
+  const output = pretty ? prettyDestination(target, options.colors ?? process.stdout.isTTY) : target;
+  // The tap filters the output by the configured level; pino itself runs at the capture level.
+  const tap = new LogTap(output, options.level ?? "info", () => applyLevel(tap.captureLevel()));
   const root = pino(
     {
-      level: current,
+      level: tap.captureLevel(),
       base: { pid: process.pid, ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
       // Level names instead of pino's numbers: greppable and readable without tooling.
@@ -52,20 +60,21 @@ export function createLogger(options: LoggerOptions = {}): AgentLogger {
         children.add(new WeakRef(child));
       },
     },
-    destination,
+    tap,
   );
+  function applyLevel(level: LogLevel): void {
+    root.level = level;
+    for (const ref of children) {
+      const child = ref.deref();
+      if (child === undefined) children.delete(ref);
+      else child.level = level;
+    }
+  }
   return {
     root,
     child: (component, bindings = {}) => root.child({ ...bindings, component }),
-    setLevel(level) {
-      current = level;
-      root.level = level;
-      for (const ref of children) {
-        const child = ref.deref();
-        if (child === undefined) children.delete(ref);
-        else child.level = level;
-      }
-    },
-    level: () => current,
+    setLevel: (level) => tap.setLevel(level),
+    level: () => tap.level(),
+    subscribe: (listener, level) => tap.subscribe(listener, level),
   };
 }

@@ -11,7 +11,7 @@ import {
   nodeMetaParam,
   type Query,
 } from "../params.js";
-import type { RouteContext } from "../route-context.js";
+import { datacenterOf, type RouteContext } from "../route-context.js";
 import {
   AgentServiceSchema,
   BlockingQuery,
@@ -33,7 +33,7 @@ export function hasTags(instance: CatalogInstance, tags: readonly string[]): boo
 /** Registers the catalog routes. */
 export function catalogRoutes({ app, view, limits }: RouteContext): void {
   const catalog = view.catalog;
-  const dc = (): string => view.self().datacenter;
+  const dc = datacenterOf(view);
 
   app.get(
     "/v1/catalog/datacenters",

@@ -12,7 +12,7 @@ import {
   nodeMetaParam,
   type Query,
 } from "../params.js";
-import type { RouteContext } from "../route-context.js";
+import { datacenterOf, type RouteContext } from "../route-context.js";
 import {
   BlockingQuery,
   HealthCheckSchema,
@@ -29,7 +29,7 @@ const STATES = new Set(["any", "passing", "warning", "critical"]);
 /** Registers the health routes. */
 export function healthRoutes({ app, view, limits }: RouteContext): void {
   const catalog = view.catalog;
-  const dc = (): string => view.self().datacenter;
+  const dc = datacenterOf(view);
 
   app.get(
     "/v1/health/service/:name",

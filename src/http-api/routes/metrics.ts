@@ -3,7 +3,7 @@
  * for it), otherwise Consul's JSON summary built from the same prom-client registry.
  */
 import { Type } from "@sinclair/typebox";
-import type { Registry } from "prom-client";
+import type { MetricValue, Registry } from "prom-client";
 import { AgentApiError } from "../api-error.js";
 import { single } from "../params.js";
 import type { RouteContext } from "../route-context.js";
@@ -33,8 +33,20 @@ function labelsOf(labels: Readonly<Partial<Record<string, string | number>>>): R
   return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v ?? "")]));
 }
 
-/** Registers the metrics route. */
+function sameLabels(
+  a: Readonly<Partial<Record<string, string | number>>>,
+  b: Readonly<Partial<Record<string, string | number>>>,
+): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** Registers the metrics routes: `/v1/agent/metrics` and the scrapers' conventional `/metrics`. */
 export function metricsRoutes({ app }: RouteContext, registry: Registry | undefined): void {
+  app.get("/metrics", async (_request, reply) => {
+    if (registry === undefined) throw new AgentApiError(501, "metrics are not enabled on this agent");
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
   app.get(
     "/v1/agent/metrics",
     {
@@ -64,10 +76,19 @@ export function metricsRoutes({ app }: RouteContext, registry: Registry | undefi
         Stddev: number;
         Labels: Record<string, string>;
       }[] = [];
+      const samples: {
+        Name: string;
+        Count: number;
+        Sum: number;
+        Mean: number;
+        Labels: Record<string, string>;
+      }[] = [];
       for (const metric of await registry.getMetricsAsJSON()) {
         // prom-client types `type` as a numeric enum, but at run time it is the string name.
         const type = String(metric.type);
-        for (const value of metric.values) {
+        // Histogram values carry the series name (`_bucket`, `_sum`, `_count`) at run time.
+        const values = metric.values as readonly (MetricValue<string> & { metricName?: string })[];
+        for (const value of values) {
           const labels = labelsOf(value.labels);
           if (type === "counter") {
             counters.push({
@@ -82,6 +103,19 @@ export function metricsRoutes({ app }: RouteContext, registry: Registry | undefi
             });
           } else if (type === "gauge") {
             gauges.push({ Name: metric.name, Value: value.value, Labels: labels });
+          } else if (type === "histogram" && value.metricName === `${metric.name}_count`) {
+            // Consul reports timers as Samples; a histogram's count and sum give the same summary.
+            const sum = values.find(
+              (v) => v.metricName === `${metric.name}_sum` && sameLabels(v.labels, value.labels),
+            );
+            const total = sum?.value ?? 0;
+            samples.push({
+              Name: metric.name,
+              Count: value.value,
+              Sum: total,
+              Mean: value.value === 0 ? 0 : total / value.value,
+              Labels: labels,
+            });
           }
         }
       }
@@ -90,7 +124,7 @@ export function metricsRoutes({ app }: RouteContext, registry: Registry | undefi
         Gauges: gauges,
         Points: [],
         Counters: counters,
-        Samples: [],
+        Samples: samples,
       };
     },
   );

@@ -6,7 +6,7 @@
 import { Type } from "@sinclair/typebox";
 import type { KeyringResponse } from "../agent-view.js";
 import { AgentApiError, badRequest } from "../api-error.js";
-import type { RouteContext } from "../route-context.js";
+import { datacenterOf, type RouteContext } from "../route-context.js";
 import { KeyringSchema, QueryString, QueryValue } from "../schemas.js";
 import { keyringJson } from "../shapes.js";
 
@@ -20,7 +20,7 @@ function failures(responses: readonly KeyringResponse[]): string[] {
 
 /** Registers the keyring routes. */
 export function operatorRoutes({ app, view, control }: RouteContext): void {
-  const dc = (): string => view.self().datacenter;
+  const dc = datacenterOf(view);
   const query = QueryString({ "relay-factor": QueryValue, "local-only": QueryValue });
 
   app.get(

@@ -1,7 +1,8 @@
 /**
  * Shoal's own endpoints for Serf features Consul has no HTTP shape for: `PUT /v1/shoal/tags`
- * (change this agent's tags) and `POST /v1/shoal/query` (a Serf query, run to completion).
- * Both are optional on the AgentControl; without them the answer is 501.
+ * (change this agent's tags), `POST /v1/shoal/query` (a Serf query, run to completion) and
+ * `GET /v1/shoal/convergence` (membership and catalog digests, per-origin versions,
+ * propagation delays). All are optional on the agent; without them the answer is 501.
  */
 import { Type } from "@sinclair/typebox";
 import { parseGoDuration } from "../../agent/catalog/go-duration.js";
@@ -40,7 +41,15 @@ function base64(text: string): Uint8Array {
 }
 
 /** Registers the Shoal-specific routes. */
-export function shoalRoutes({ app, control }: RouteContext): void {
+export function shoalRoutes({ app, control, view }: RouteContext): void {
+  // The report's shape is fixed by ConvergenceReport; no response schema, so fastify does not
+  // drop the per-origin keys it cannot know in advance.
+  app.get("/v1/shoal/convergence", async () => {
+    if (view.convergence === undefined)
+      throw new AgentApiError(501, "convergence metrics are not supported by this agent");
+    return view.convergence();
+  });
+
   app.put(
     "/v1/shoal/tags",
     {

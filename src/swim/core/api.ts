@@ -54,6 +54,19 @@ export type SwimEvent =
   | { readonly kind: "memberLeft"; readonly member: MemberView }
   | { readonly kind: "memberReaped"; readonly member: MemberView }
   | { readonly kind: "refuted"; readonly incarnation: number }
+  /** Another node independently confirmed an active suspicion (Lifeguard). */
+  | { readonly kind: "suspicionConfirmed"; readonly node: string; readonly from: string }
+  /**
+   * An active suspicion ended: the node was declared dead (`failed`, timeout or a dead
+   * message), or proved alive with a newer incarnation (`refuted`), or was forgotten (`reaped`).
+   */
+  | {
+      readonly kind: "suspicionEnded";
+      readonly node: string;
+      readonly outcome: "failed" | "refuted" | "reaped";
+      readonly confirmations: number;
+      readonly durationMs: number;
+    }
   | {
       readonly kind: "userEventReceived";
       readonly name: string;

@@ -100,6 +100,37 @@ export async function resolveAddress(hp: HostPort): Promise<Address> {
   }
 }
 
+/** Every IP address a host name has (A and AAAA records); injectable for tests. */
+export type HostResolver = (host: string) => Promise<readonly string[]>;
+
+/** The system resolver (`getaddrinfo`), all answers, in its order. */
+export const systemResolver: HostResolver = async (host) =>
+  (await lookup(host, { all: true })).map((found) => found.address);
+
+/**
+ * Resolves a host to every address it has, as memberlist's join does: a DNS name with several
+ * A/AAAA records is a list of seeds, not one. IP literals resolve to themselves. Duplicates are
+ * dropped. Fails with `SHOAL_ERR_CONFIG` naming the host when the name has no address.
+ */
+export async function resolveAddresses(
+  hp: HostPort,
+  resolver: HostResolver = systemResolver,
+): Promise<Address[]> {
+  if (isIP(hp.host) !== 0) return [{ host: hp.host, port: hp.port }];
+  let found: readonly string[];
+  try {
+    found = await resolver(hp.host);
+  } catch (err) {
+    throw new ShoalError(ErrorCode.config, `cannot resolve ${JSON.stringify(hp.host)}: ${String(err)}`, {
+      cause: err,
+    });
+  }
+  const hosts = [...new Set(found.map(normalizeHost))];
+  if (hosts.length === 0)
+    throw new ShoalError(ErrorCode.config, `cannot resolve ${JSON.stringify(hp.host)}: no addresses`);
+  return hosts.map((host) => ({ host, port: hp.port }));
+}
+
 /** 4 for IPv4 hosts, 6 for IPv6 ones (throws for a non-IP host). */
 export function ipFamily(host: string): 4 | 6 {
   const family = isIP(host);

@@ -19,16 +19,23 @@ import type { Keyring } from "../codec/keyring.js";
 import { openPacket, sealPacket, sealStream } from "../codec/security.js";
 import type { OpenOptions, SealOptions } from "../codec/security.js";
 import { DEFAULT_STREAM_LIMITS } from "../codec/stream.js";
-import { formatAddress, parseAddress, parseHostPort, resolveAddress } from "./address.js";
+import {
+  formatAddress,
+  parseAddress,
+  parseHostPort,
+  resolveAddresses,
+  type HostResolver,
+} from "./address.js";
 import { resolveAdvertise } from "./advertise.js";
 import { dropReasonOf, framingOverheadBytes, openOptions, sealOptions, validateLabel } from "./framing.js";
 import type { SecuritySettings } from "./framing.js";
 import { LoopDelayMonitor } from "./loop-delay.js";
 import { bindNetTransports } from "./net-transports.js";
-import { createRuntimeStats, DropReason } from "./runtime-stats.js";
+import { forEachMessage } from "./message-types.js";
+import { countMessage, createRuntimeStats, DropReason } from "./runtime-stats.js";
 import type { DropReasonValue, RuntimeStats } from "./runtime-stats.js";
 import { StreamDirectives } from "./stream-directives.js";
-import type { StreamHost } from "./stream-directives.js";
+import type { PushPullRecord, StreamHost } from "./stream-directives.js";
 import type { ExchangeOptions } from "./stream-exchange.js";
 import type { BoundTransports, TransportBinder } from "./transport.js";
 
@@ -62,6 +69,8 @@ export interface NodeRuntimeOptions extends SecuritySettings {
   readonly loopDelaySampleMs?: number;
   /** Told about exceptions caught at an I/O boundary (bugs, or a throwing subscriber). */
   readonly onError?: (error: unknown, context: string) => void;
+  /** Resolves DNS names of join seeds to all their addresses (default: the system resolver). */
+  readonly resolveHost?: HostResolver;
 }
 
 /** Outcome of {@link NodeRuntime.join}. */
@@ -106,6 +115,7 @@ export class NodeRuntime {
   private armedAt: number | undefined;
   private nextSampleAt = 0;
   private readonly listeners: ((event: SwimEvent) => void)[] = [];
+  private readonly pushPullListeners: ((record: PushPullRecord) => void)[] = [];
   private readonly pending = new Set<(err: Error) => void>();
   private commandChain: Promise<unknown> = Promise.resolve();
 
@@ -241,6 +251,15 @@ export class NodeRuntime {
     };
   }
 
+  /** Registers a listener for finished outbound push/pulls (metrics); returns its remover. */
+  onPushPull(listener: (record: PushPullRecord) => void): () => void {
+    this.pushPullListeners.push(listener);
+    return () => {
+      const i = this.pushPullListeners.indexOf(listener);
+      if (i >= 0) this.pushPullListeners.splice(i, 1);
+    };
+  }
+
   /**
    * Swaps the keyring (key rotation: install, use, remove). Packets in flight keep the keys they
    * were sealed with. The core's packet budget was fixed at start, so turning encryption on
@@ -261,19 +280,42 @@ export class NodeRuntime {
 
   /**
    * Joins through the seeds (`host:port`, `[v6]:port`, a bare host for port 7946, DNS names,
-   * or addresses): a push/pull with each. Resolves once every seed answered or failed;
-   * rejects with `SHOAL_ERR_JOIN` if none answered. Joins run one at a time.
+   * or addresses): a push/pull with each. A DNS name is resolved anew on every call and stands
+   * for all its addresses (so retry-join follows DNS changes). Resolves once every seed
+   * answered or failed; rejects with `SHOAL_ERR_JOIN` if none answered. Joins run one at a time.
    */
   join(seeds: readonly (string | Address)[]): Promise<JoinResult> {
     const run = async (): Promise<JoinResult> => {
-      const addresses = await Promise.all(
-        seeds.map((s) => (typeof s === "string" ? resolveAddress(parseHostPort(s)) : Promise.resolve(s))),
+      // Each seed on its own, as memberlist does: a name that no longer resolves (a removed
+      // container, a deleted DNS record) is one failed seed, not a failed join.
+      const resolved = await Promise.allSettled(
+        seeds.map((s) =>
+          typeof s === "string"
+            ? resolveAddresses(parseHostPort(s), this.options.resolveHost)
+            : Promise.resolve([s]),
+        ),
       );
+      const addresses = resolved.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+      const unresolved = resolved.flatMap((r) =>
+        r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
+      );
+      if (addresses.length === 0 && unresolved.length > 0) {
+        throw new ShoalError(ErrorCode.join, `failed to join: ${unresolved.join("; ")}`);
+      }
+      const undecryptableBefore = this.stats.dropped.stream.undecryptable;
       const result = await this.commandUntil("joinCompleted", (nowMs) => this.node.join(addresses, nowMs));
       if (addresses.length > 0 && result.contacted === 0) {
+        // A peer that cannot decrypt our push/pull answers with an error sealed under its own
+        // key, which we cannot open either: say so, since "failed" alone hides a key mismatch.
+        const keyProblem =
+          this.stats.dropped.stream.undecryptable > undecryptableBefore
+            ? "; no installed key could decrypt the answer: the gossip encryption keys differ" +
+              " (or only one side uses encryption)"
+            : "";
         throw new ShoalError(
           ErrorCode.join,
-          `failed to join any of ${addresses.map(formatAddress).join(", ")} (${result.failed.length} failed)`,
+          `failed to join any of ${addresses.map(formatAddress).join(", ")} (${result.failed.length} failed)` +
+            `${unresolved.length > 0 ? `; ${unresolved.join("; ")}` : ""}${keyProblem}`,
         );
       }
       return { contacted: result.contacted, failed: result.failed };
@@ -336,6 +378,7 @@ export class NodeRuntime {
       this.drop("packet", DropReason.malformed);
       return;
     }
+    forEachMessage(plain, (name, bytes) => countMessage(this.stats.messages.received, name, bytes));
     this.execute(this.node.onPacket(from, plain, now()), "packet");
   }
 
@@ -395,6 +438,7 @@ export class NodeRuntime {
     }
     this.stats.packets.sent++;
     this.stats.packets.bytesSent += sealed.length;
+    forEachMessage(plain, (name, bytes) => countMessage(this.stats.messages.sent, name, bytes));
     this.bound.packet.send(to, sealed);
   }
 
@@ -444,6 +488,15 @@ export class NodeRuntime {
           if (this.state === "running") this.execute(fn(this.node, now()), "stream");
         }),
       guard: (context, fn) => this.guard(context, fn),
+      onPushPull: (record) => {
+        for (const listener of [...this.pushPullListeners]) {
+          try {
+            listener(record);
+          } catch (err) {
+            this.internalError(err, "push/pull listener");
+          }
+        }
+      },
     };
   }
 

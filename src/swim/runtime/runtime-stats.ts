@@ -69,9 +69,34 @@ export interface LoopDelayCounters {
   samples: number;
 }
 
+/** Messages and their bytes (plaintext, inside packets) of one type. */
+export interface MessageCounter {
+  count: number;
+  bytes: number;
+}
+
+/** Per-message-type counters, keyed by the names of `message-types.ts` (created on first use). */
+export type MessageCounters = Record<string, MessageCounter>;
+
+/** Outbound stream exchanges that carried a push/pull (join or periodic anti-entropy). */
+export interface PushPullCounters {
+  /** Exchanges that got the peer's state back. */
+  completed: number;
+  failed: number;
+  /** Sealed bytes written. */
+  bytesSent: number;
+  /** Plaintext bytes of the peer's reply. */
+  bytesReceived: number;
+  /** Sum of the durations of completed exchanges. */
+  durationMsSum: number;
+}
+
 /** All counters of one runtime. */
 export interface RuntimeStats {
   readonly packets: PacketCounters;
+  /** UDP traffic split by message type (a compound counts each part). */
+  readonly messages: { readonly sent: MessageCounters; readonly received: MessageCounters };
+  readonly pushPull: PushPullCounters;
   readonly streams: StreamCounters;
   readonly dropped: { readonly packet: DropCounters; readonly stream: DropCounters };
   readonly loopDelay: LoopDelayCounters;
@@ -96,6 +121,8 @@ function zeroDrops(): DropCounters {
 export function createRuntimeStats(): RuntimeStats {
   return {
     packets: { sent: 0, bytesSent: 0, received: 0, bytesReceived: 0, sendErrors: 0 },
+    messages: { sent: {}, received: {} },
+    pushPull: { completed: 0, failed: 0, bytesSent: 0, bytesReceived: 0, durationMsSum: 0 },
     streams: { dialed: 0, dialFailures: 0, accepted: 0, bytesSent: 0, bytesReceived: 0, lateReplies: 0 },
     dropped: { packet: zeroDrops(), stream: zeroDrops() },
     loopDelay: { lastMs: 0, maxMs: 0, samples: 0 },
@@ -108,4 +135,11 @@ export function totalDrops(counters: DropCounters): number {
   let sum = 0;
   for (const value of Object.values(counters)) sum += value;
   return sum;
+}
+
+/** Adds one message of `name` and `bytes` to `counters`. */
+export function countMessage(counters: MessageCounters, name: string, bytes: number): void {
+  const counter = (counters[name] ??= { count: 0, bytes: 0 });
+  counter.count++;
+  counter.bytes += bytes;
 }

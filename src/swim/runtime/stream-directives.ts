@@ -13,7 +13,7 @@
  *   `err` message so the peer's log names the problem.
  */
 import type { Directive, SwimNode } from "../core/api.js";
-import { encodeStreamMessage } from "../codec/stream.js";
+import { decodeStreamMessage, encodeStreamMessage } from "../codec/stream.js";
 import { formatAddress } from "./address.js";
 import { DropReason } from "./runtime-stats.js";
 import type { DropReasonValue, RuntimeStats } from "./runtime-stats.js";
@@ -38,6 +38,16 @@ export interface StreamHost {
   input(context: string, fn: (node: SwimNode, nowMs: number) => readonly Directive[]): void;
   /** Runs a callback; an exception is counted and reported, never rethrown. */
   guard(context: string, fn: () => void): void;
+  /** Told about every finished outbound push/pull (for duration histograms). */
+  onPushPull?(record: PushPullRecord): void;
+}
+
+/** One finished outbound push/pull exchange. */
+export interface PushPullRecord {
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
 }
 
 /** Limits of the inbound side. */
@@ -108,11 +118,14 @@ export class StreamDirectives {
     const host = this.host;
     host.stats.streams.dialed++;
     const startedAt = host.now();
+    const pushPull = isPushPull(d.bytes);
+    let sentBytes = 0;
     let settled = false;
     const settle = (reply: Uint8Array | undefined, reason: string): void => {
       if (settled) return;
       settled = true;
       if (reply === undefined) host.stats.streams.dialFailures++;
+      if (pushPull) this.recordPushPull(reply, host.now() - startedAt, sentBytes);
       if (!host.running()) return;
       host.input("dial", (node, nowMs) =>
         reply === undefined
@@ -150,6 +163,7 @@ export class StreamDirectives {
       );
       ex.start();
       host.stats.streams.bytesSent += sealed.length;
+      sentBytes = sealed.length;
       ex.write(sealed).then(
         () => {
           if (d.expectReply) return;
@@ -197,6 +211,31 @@ export class StreamDirectives {
 
   private drop(reason: DropReasonValue): void {
     this.host.stats.dropped.stream[reason]++;
+  }
+
+  private recordPushPull(reply: Uint8Array | undefined, durationMs: number, bytesSent: number): void {
+    const c = this.host.stats.pushPull;
+    const ok = reply !== undefined;
+    if (ok) {
+      c.completed++;
+      c.bytesReceived += reply.length;
+      c.durationMsSum += durationMs;
+    } else c.failed++;
+    c.bytesSent += bytesSent;
+    this.host.onPushPull?.({ ok, durationMs, bytesSent, bytesReceived: reply?.length ?? 0 });
+  }
+}
+
+/**
+ * Whether an outbound stream message is a push/pull (the others are TCP pings and reliable
+ * user messages). Push/pulls may be compressed, so the type byte is not enough: decode. Dials
+ * are rare (one push/pull per interval), so the cost does not matter.
+ */
+function isPushPull(plain: Uint8Array): boolean {
+  try {
+    return decodeStreamMessage(plain).kind === "pushPull";
+  } catch {
+    return false;
   }
 }
 

@@ -96,7 +96,9 @@ describe("the consul npm client against a 3-agent Shoal cluster", () => {
     web.status = 500;
     const [response, after] = await blocked;
     const wokeAfterMs = Date.now() - failedAt;
-    console.log(`[consul-client] blocking query on the third agent woke ${wokeAfterMs} ms after the check's target failed`);
+    console.log(
+      `[consul-client] blocking query on the third agent woke ${wokeAfterMs} ms after the check's target failed`,
+    );
     expect(after).toEqual([]);
     expect(Number(response.headers["x-consul-index"])).toBeGreaterThan(Number(index));
     expect(wokeAfterMs).toBeLessThan(20_000);

@@ -22,7 +22,9 @@ describe("kill -9 during a burst of registrations", () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "shoal-burst-"));
     agents.push(await startShoalAgent({ name: "burst-1", dataDir, profile: "local" }));
-    agents.push(await startShoalAgent({ name: "burst-2", join: [`127.0.0.1:${agents[0]!.port}`], profile: "local" }));
+    agents.push(
+      await startShoalAgent({ name: "burst-2", join: [`127.0.0.1:${agents[0]!.port}`], profile: "local" }),
+    );
     await waitForAlive(agents, 2);
   }, 60_000);
 
@@ -80,6 +82,8 @@ describe("kill -9 during a burst of registrations", () => {
       30_000,
     );
     expect(missingOnPeer).toEqual([]);
-    console.log(`[catalog] ${acked.length} registrations acknowledged before kill -9; all restored and gossiped again`);
+    console.log(
+      `[catalog] ${acked.length} registrations acknowledged before kill -9; all restored and gossiped again`,
+    );
   });
 });

@@ -17,7 +17,9 @@ const AGENTS = 10;
 async function arrivalOf(agent: ShoalAgent, service: string): Promise<number> {
   let index = "0";
   for (;;) {
-    const response = await fetch(`http://${agent.httpAddr}/v1/catalog/service/${service}?index=${index}&wait=30s`);
+    const response = await fetch(
+      `http://${agent.httpAddr}/v1/catalog/service/${service}?index=${index}&wait=30s`,
+    );
     const entries = (await response.json()) as unknown[];
     if (entries.length > 0) return Date.now();
     index = response.headers.get("x-consul-index") ?? index;
@@ -38,7 +40,14 @@ describe(`a registration on one of ${AGENTS} agent processes`, () => {
   it("is visible on every agent within the simulator's bound for LAN settings", async () => {
     const lan = lanConfig();
     const bound =
-      1.5 * modelSummary({ nodes: AGENTS, fanout: lan.gossipNodes, intervalMs: lan.gossipIntervalMs, loss: 0, failed: 0 }).t9999Ms;
+      1.5 *
+      modelSummary({
+        nodes: AGENTS,
+        fanout: lan.gossipNodes,
+        intervalMs: lan.gossipIntervalMs,
+        loss: 0,
+        failed: 0,
+      }).t9999Ms;
     const spreads: number[] = [];
     for (let round = 0; round < 3; round++) {
       const service = `spread-${round}`;
@@ -58,7 +67,9 @@ describe(`a registration on one of ${AGENTS} agent processes`, () => {
       const last = Math.max(...(await Promise.all(arrivals)));
       spreads.push(last - t0);
     }
-    console.log(`[catalog] registration visible on all ${AGENTS} agents after ${spreads.join(", ")} ms (bound ${bound} ms)`);
+    console.log(
+      `[catalog] registration visible on all ${AGENTS} agents after ${spreads.join(", ")} ms (bound ${bound} ms)`,
+    );
     for (const spread of spreads) expect(spread).toBeLessThanOrEqual(bound);
   });
 });

@@ -185,6 +185,36 @@ describe("the consul npm client against Shoal", () => {
     watch.end();
   });
 
+  it("registers and deregisters a stand-alone check through agent.check", async () => {
+    const [a, b] = [nodes[0]!, nodes[1]!];
+    await a.consul.agent.service.register({ name: "cache", id: "cache-1", port: 6379 });
+    await a.consul.agent.check.register({
+      name: "cache ttl",
+      checkid: "cache-ttl",
+      serviceid: "cache-1",
+      ttl: "30s",
+      // Typed as required by the client (it is also the request timeout); TTL checks ignore it.
+      timeout: "5s",
+    });
+    await a.consul.agent.check.register({ name: "node disk", ttl: "30s", timeout: "5s" });
+    await a.consul.agent.check.pass({ id: "cache-ttl" });
+    const checks = (await a.consul.agent.check.list()) as Record<string, { ServiceID: string }>;
+    expect(checks["cache-ttl"]?.ServiceID).toBe("cache-1");
+    expect(checks["node disk"]?.ServiceID).toBe("");
+    // The node-level check is gossiped with the node and counts for its services elsewhere.
+    await eventually(() =>
+      (b.agent.catalog.instances("cache")[0]?.nodeChecks ?? []).some((c) => c.CheckID === "node disk"),
+    );
+    await a.consul.agent.check.deregister("node disk");
+    await a.consul.agent.check.deregister({ id: "cache-ttl" });
+    expect(Object.keys((await a.consul.agent.check.list()) as object)).not.toContain("cache-ttl");
+    await expect(a.consul.agent.check.deregister("cache-ttl")).rejects.toMatchObject({ statusCode: 404 });
+    await expect(
+      a.consul.agent.check.register({ name: "orphan", serviceid: "nope", ttl: "30s", timeout: "5s" }),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    await a.consul.agent.service.deregister("cache-1");
+  });
+
   it("answers agent, members, status and event calls", async () => {
     const a = nodes[0]!;
     const self = (await a.consul.agent.self()) as { Config: { NodeName: string } };

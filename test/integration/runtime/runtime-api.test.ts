@@ -62,6 +62,20 @@ describe("NodeRuntime commands and lifecycle", () => {
     );
   });
 
+  it("joins through the seeds that resolve when another seed's name does not", async () => {
+    const a = await startRuntime({ name: "dns-a", config });
+    const b = await startRuntime({ name: "dns-b", config });
+    const seed = `127.0.0.1:${b.advertise.port}`;
+    const result = await a.join(["gone.invalid:7946", seed]);
+    expect(result.contacted).toBe(1);
+    await expect(a.join(["gone.invalid:7946"])).rejects.toMatchObject({
+      code: "SHOAL_ERR_JOIN",
+      message: expect.stringMatching(/cannot resolve "gone.invalid"/) as unknown,
+    });
+    await a.close();
+    await b.close();
+  });
+
   it("rejects a join nobody answers, refuses commands when not running, closes idempotently", async () => {
     const a = await startRuntime({ name: "life-a", config });
     const gone = await startRuntime({ name: "life-gone", config });

@@ -1,6 +1,6 @@
 /** `shoal members`: the agent's view of the cluster, filtered like Serf's. */
 import { keyValues, parseClientArgs } from "../client-args.js";
-import { type AgentMember, filterMembers, formatMembers, statusWord } from "../member-format.js";
+import { type AgentMember, filterMembers, formatMembers, hostPort, statusWord } from "../member-format.js";
 
 /** Runs `shoal members [--name re] [--status re] [--tag k=re]... [--detailed] [--format text|json]`. */
 export async function members(args: readonly string[]): Promise<number> {
@@ -21,9 +21,10 @@ export async function members(args: readonly string[]): Promise<number> {
     tags: keyValues("tag", values.tag),
   });
   if (format === "json") {
+    // Serf's `members -format json` shape, where `addr` is `host:port` (scripts parse it).
     const rows = shown.map((m) => ({
       name: m.Name,
-      addr: m.Addr,
+      addr: hostPort(m.Addr, m.Port),
       port: m.Port,
       tags: m.Tags,
       status: statusWord(m.Status),

@@ -28,6 +28,8 @@ export class SerfBroadcasts {
   readonly extension: TransmitLimitedQueue;
   private readonly order: readonly TransmitLimitedQueue[];
   private rotation = 0;
+  /** Messages each queue dropped to its depth limit (Serf's queue-depth check), for metrics. */
+  private readonly dropped = [0, 0, 0, 0];
 
   /**
    * @param retransmitMult memberlist's RetransmitMult.
@@ -99,7 +101,23 @@ export class SerfBroadcasts {
 
   /** Serf's queue-depth check: drop the most-sent messages of any queue over `max`. */
   prune(max: number): void {
-    for (const q of this.order) if (q.size() > max) q.prune(max);
+    this.order.forEach((q, i) => {
+      const before = q.size();
+      if (before <= max) return;
+      q.prune(max);
+      this.dropped[i] = (this.dropped[i] ?? 0) + before - q.size();
+    });
+  }
+
+  /** Messages dropped by {@link prune} since start, per queue (same keys as {@link depths}). */
+  drops(): {
+    readonly intents: number;
+    readonly queries: number;
+    readonly events: number;
+    readonly extension: number;
+  } {
+    const [intents = 0, queries = 0, events = 0, extension = 0] = this.dropped;
+    return { intents, queries, events, extension };
   }
 
   /** Queue depths, for `info` and metrics. */

@@ -34,7 +34,13 @@ describe("config files", () => {
     ["httpTlsCert", "/c.pem", "httpTlsCert", "/c.pem"],
     ["services", [{ name: "web", port: 80 }], "services", [{ name: "web", port: 80 }]],
   ])("key %s = %j sets %s", (key, value, option, expected) => {
-    const extra = key === "httpTlsCert" ? { http_tls_key: "/k.pem" } : {};
+    // Options valid only with a partner option get it (TLS key; default-deny needs a token).
+    const extra =
+      key === "httpTlsCert"
+        ? { http_tls_key: "/k.pem" }
+        : key === "acl_default_deny"
+          ? { acl_token: "t" }
+          : {};
     const io = fakeIo({ "/c.json": JSON.stringify({ [key]: value, ...extra }) });
     const config = loadAgentConfig(["--config-file", "/c.json"], {}, io);
     expect((config as unknown as Record<string, unknown>)[option]).toEqual(expected);

@@ -36,6 +36,9 @@ describe("agent flags", () => {
         "acl-default-deny",
         "http-tls-cert",
         "http-tls-key",
+        "http-rate-limit",
+        "gossip-verify-incoming",
+        "gossip-verify-outgoing",
         "event-handler",
       ].sort(),
     );
@@ -52,7 +55,7 @@ describe("agent flags", () => {
     [["--tag", "role=web", "--tag", "dc=eu=1"], "tags", { role: "web", dc: "eu=1" }],
     [["--retry-interval", "1m"], "retryIntervalMs", 60_000],
     [["--leave-on-terminate=false"], "leaveOnTerminate", false],
-    [["--acl-default-deny"], "aclDefaultDeny", true],
+    [["--acl-default-deny", "--acl-token", "t"], "aclDefaultDeny", true],
     [["--log-level", "DEBUG"], "logLevel", "debug"],
     [["--log-level", "err"], "logLevel", "error"],
     [["--log-format", "pretty"], "logFormat", "pretty"],

@@ -129,7 +129,9 @@ describe("merge precedence: defaults < profile preset < files < env < flags", ()
       Buffer.alloc(16, 1).toString("base64"),
     ],
   ])("%s=%j sets %s", (variable, value, key, expected) => {
-    const config = loadAgentConfig([], { [variable]: value }, fakeIo());
+    // Default-deny needs a token (a partner variable); every other variable stands alone.
+    const partner = variable === "SHOAL_ACL_DEFAULT_DENY" ? { SHOAL_ACL_TOKEN: "t" } : {};
+    const config = loadAgentConfig([], { [variable]: value, ...partner }, fakeIo());
     expect((config as unknown as Record<string, unknown>)[key]).toEqual(expected);
   });
 

@@ -1,0 +1,235 @@
+/**
+ * One benchmark trial: forms a cluster of N agents of one implementation, then runs the
+ * scenarios in order on it (join storm, a node joining, a user event, a service registered or
+ * its Serf analog, that node killed with SIGKILL), then an idle window for traffic, CPU and
+ * memory. Times follow BENCH-METHOD: from the triggering action (last agent started, the
+ * joiner's first appearance in any log, the fire call returned, SIGKILL sent) to when each
+ * agent logged the change.
+ */
+import { agentName, type BenchAgent, type Implementation } from "./agents.js";
+import { curveOf, type Curve } from "./curve.js";
+import { cpuSeconds, rssBytes } from "./proc-stats.js";
+import { type TrafficCounters, trafficDelta } from "./traffic.js";
+import { sleep, waitUntil } from "./wait.js";
+
+/** Timing knobs of a trial. */
+export interface TrialOptions {
+  readonly nodes: number;
+  /** How long the cluster may take to form. */
+  readonly formTimeoutMs: number;
+  /** How long one scenario may take before the missing agents are recorded as never. */
+  readonly scenarioTimeoutMs: number;
+  /** Quiet time between scenarios. */
+  readonly settleMs: number;
+  /** Idle window for bytes, CPU and RSS. */
+  readonly idleMs: number;
+  /** Called with the name of each phase (progress bar). */
+  readonly onPhase?: (phase: string) => void;
+}
+
+/** Scenario names, in the order they run. */
+export const SCENARIOS = ["formation", "join", "event", "publish", "failure"] as const;
+
+/** One scenario name. */
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** What the idle window measured. */
+export interface IdleFigures {
+  readonly windowMs: number;
+  /** Gossip bytes (UDP + TCP, IP level) sent per node per second. */
+  readonly bytesPerNodePerSec: number;
+  readonly udpBytesPerNodePerSec: number;
+  readonly tcpBytesPerNodePerSec: number;
+  /** Non-gossip bytes (HTTP / RPC), per node per second. */
+  readonly otherBytesPerNodePerSec: number;
+  /** Whether UDP/TCP were counted separately (nft) or only as loopback total. */
+  readonly split: boolean;
+  /** Mean CPU use per agent over the window, percent of one core. */
+  readonly cpuPercentPerAgent: number;
+  /** Mean and largest resident set per agent at the window's end. */
+  readonly rssMbPerAgent: number;
+  readonly rssMbMax: number;
+}
+
+/** Everything one trial measured. */
+export interface TrialResult {
+  readonly curves: Readonly<Record<Scenario, Curve>>;
+  readonly idle: IdleFigures;
+}
+
+/** Runs one trial of `impl`; always stops every agent it started. */
+export async function runTrial(
+  impl: Implementation,
+  traffic: TrafficCounters,
+  options: TrialOptions,
+): Promise<TrialResult> {
+  try {
+    return await trial(impl, traffic, options);
+  } finally {
+    await impl.stopAll();
+  }
+}
+
+async function trial(impl: Implementation, traffic: TrafficCounters, o: TrialOptions): Promise<TrialResult> {
+  const n = o.nodes;
+  const phase = (name: string): void => o.onPhase?.(name);
+  phase("formation");
+  const seed = impl.start(0, undefined);
+  if (!(await waitUntil(() => seed.watch.first("ready", "") !== undefined, 30_000))) {
+    throw new Error(`${impl.name}: the first agent did not start`);
+  }
+  const agents: BenchAgent[] = [seed];
+  for (let i = 1; i < n; i++) agents.push(impl.start(i, 0));
+  const lastStartedMs = Date.now();
+  const names = agents.map((a) => a.name);
+  const fullView = (a: BenchAgent): number | undefined => {
+    let latest = 0;
+    for (const other of names) {
+      if (other === a.name) continue;
+      const e = a.watch.first("join", other);
+      if (e === undefined) return undefined;
+      latest = Math.max(latest, e.atMs);
+    }
+    return latest;
+  };
+  await waitUntil(() => agents.every((a) => fullView(a) !== undefined), o.formTimeoutMs, 100);
+  const formation = curveOf(
+    agents.map((a) => fullView(a)),
+    lastStartedMs,
+  );
+  await sleep(o.settleMs);
+
+  phase("join");
+  const joiner = impl.start(n, 0);
+  const joinerName = agentName(impl.name, n);
+  const sawJoin = (a: BenchAgent): number | undefined => a.watch.first("join", joinerName)?.atMs;
+  await waitUntil(() => agents.every((a) => sawJoin(a) !== undefined), o.scenarioTimeoutMs, 50);
+  const joinArrivals = agents.map(sawJoin);
+  const firstSeen = Math.min(...joinArrivals.filter((t): t is number => t !== undefined));
+  const join = curveOf(joinArrivals, firstSeen);
+  await sleep(o.settleMs);
+
+  phase("event");
+  const everyone = [...agents, joiner];
+  const eventName = `bench-${Date.now().toString(36)}`;
+  await impl.fireEvent(agents[1 % n] as BenchAgent, eventName);
+  const firedMs = Date.now();
+  const sawEvent = (a: BenchAgent): number | undefined => a.watch.first("user", eventName)?.atMs;
+  await waitUntil(() => everyone.every((a) => sawEvent(a) !== undefined), o.scenarioTimeoutMs, 50);
+  const event = curveOf(everyone.map(sawEvent), firedMs);
+  await sleep(o.settleMs);
+
+  phase("publish");
+  const publisher = agents[2 % n] as BenchAgent;
+  const publish = await publishScenario(impl, publisher, everyone, o.scenarioTimeoutMs);
+  await sleep(o.settleMs);
+
+  phase("failure");
+  const killedMs = Date.now();
+  joiner.kill("SIGKILL");
+  const sawFailed = (a: BenchAgent): number | undefined =>
+    a.watch.first("failed", joinerName, killedMs)?.atMs;
+  await waitUntil(() => agents.every((a) => sawFailed(a) !== undefined), o.scenarioTimeoutMs, 50);
+  const failure = curveOf(agents.map(sawFailed), killedMs);
+  await joiner.exited;
+
+  phase("idle");
+  const idle = await idleWindow(agents, traffic, Math.max(o.settleMs, 2_000), o.idleMs);
+  return { curves: { formation, join, event, publish, failure }, idle };
+}
+
+/**
+ * Shoal: a service registered on `publisher`, seen when each agent holds its version (the
+ * agents record the wall time they first held it; read once it has spread). Serf has no
+ * catalog: its nearest analog, a tag change, seen when each agent logs the member update.
+ */
+async function publishScenario(
+  impl: Implementation,
+  publisher: BenchAgent,
+  everyone: readonly BenchAgent[],
+  timeoutMs: number,
+): Promise<Curve> {
+  const service = `svc-${Date.now().toString(36)}`;
+  if (impl.name === "serf") {
+    // Lines logged while the CLI was still returning count (as 0 ms), so look from its start.
+    const calledMs = Date.now();
+    await impl.publish(publisher, service);
+    const t0 = Date.now();
+    const saw = (a: BenchAgent): number | undefined =>
+      a === publisher ? t0 : a.watch.first("update", publisher.name, calledMs)?.atMs;
+    await waitUntil(() => everyone.every((a) => saw(a) !== undefined), timeoutMs, 50);
+    return curveOf(everyone.map(saw), t0);
+  }
+  const before = await Promise.all(everyone.map((a) => originVersion(a, publisher.name)));
+  await impl.publish(publisher, service);
+  const t0 = Date.now();
+  const seen = new Map<BenchAgent, number>([[publisher, t0]]);
+  // Read the agents' own arrival stamps, not poll-time: polling sparsely keeps load off them.
+  await sleep(1_000);
+  await waitUntil(
+    async () => {
+      await Promise.all(
+        everyone.map(async (a, i) => {
+          if (seen.has(a)) return;
+          const now = await originVersion(a, publisher.name);
+          if (now !== undefined && now.version !== before[i]?.version && now.firstSeenMs > 0) {
+            seen.set(a, now.firstSeenMs);
+          }
+        }),
+      );
+      return seen.size === everyone.length;
+    },
+    timeoutMs,
+    1_000,
+  );
+  return curveOf(
+    everyone.map((a) => seen.get(a)),
+    t0,
+  );
+}
+
+async function originVersion(
+  agent: BenchAgent,
+  origin: string,
+): Promise<{ version: string; firstSeenMs: number } | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${agent.controlPort}/v1/shoal/convergence`);
+    const body = (await res.json()) as {
+      Catalog: { Origins: Record<string, { Version: string; FirstSeenMs: number }> };
+    };
+    const o = body.Catalog.Origins[origin];
+    return o === undefined ? undefined : { version: o.Version, firstSeenMs: o.FirstSeenMs };
+  } catch {
+    return undefined;
+  }
+}
+
+async function idleWindow(
+  agents: readonly BenchAgent[],
+  traffic: TrafficCounters,
+  settleMs: number,
+  idleMs: number,
+): Promise<IdleFigures> {
+  await sleep(settleMs);
+  const cpu0 = agents.map((a) => cpuSeconds(a.pid) ?? 0);
+  const bytes0 = traffic.sample();
+  const t0 = Date.now();
+  await sleep(idleMs);
+  const windowMs = Date.now() - t0;
+  const bytes = trafficDelta(bytes0, traffic.sample());
+  const cpu = agents.map((a, i) => (cpuSeconds(a.pid) ?? 0) - (cpu0[i] ?? 0));
+  const rss = agents.map((a) => (rssBytes(a.pid) ?? 0) / 1024 / 1024);
+  const perNodeSec = (b: number): number => b / agents.length / (windowMs / 1000);
+  const gossip = traffic.split ? bytes.udpGossip + bytes.tcpGossip : bytes.total;
+  return {
+    windowMs,
+    bytesPerNodePerSec: perNodeSec(gossip),
+    udpBytesPerNodePerSec: perNodeSec(bytes.udpGossip),
+    tcpBytesPerNodePerSec: perNodeSec(bytes.tcpGossip),
+    otherBytesPerNodePerSec: perNodeSec(bytes.other),
+    split: traffic.split,
+    cpuPercentPerAgent: (cpu.reduce((s, c) => s + c, 0) / agents.length / (windowMs / 1000)) * 100,
+    rssMbPerAgent: rss.reduce((s, r) => s + r, 0) / agents.length,
+    rssMbMax: Math.max(...rss),
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Gossip key rotation across a live cluster with `shoal keys` (Serf's internal key queries):
+ * three Shoal agents install, use and remove keys with no restart and nobody marked failed;
+ * removing the primary key is refused with a clear error; the rotated keyring is persisted in
+ * the data directory; and on a mixed cluster `serf keys` and `shoal keys` drive each other's
+ * keyrings.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeWithSerf } from "../../support/requirements.js";
+import { serfCli, startSerfAgent, waitFor, type SerfAgent } from "../../support/serf-agent.js";
+import { startShoalAgent, type ShoalAgent } from "../../support/shoal-agent.js";
+import { shoalCli } from "./cli.js";
+
+const key = (seed: number): string => Buffer.alloc(32, seed).toString("base64");
+const K1 = key(1);
+const K2 = key(2);
+const K3 = key(3);
+
+interface Member {
+  readonly Name: string;
+  readonly Status: number;
+}
+
+async function allAlive(agents: readonly ShoalAgent[], count: number): Promise<boolean> {
+  for (const a of agents) {
+    const members = await a.get<Member[]>("/v1/agent/members");
+    if (members.length !== count || members.some((m) => m.Status !== 1)) return false;
+  }
+  return true;
+}
+
+describe("shoal keys across a live 3-agent cluster", () => {
+  const agents: ShoalAgent[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) {
+      const dataDir = mkdtempSync(join(tmpdir(), "shoal-keys-"));
+      dirs.push(dataDir);
+      const seeds = i === 0 ? [] : [`127.0.0.1:${agents[0]!.port}`];
+      agents.push(
+        await startShoalAgent({ name: `kr${i}`, encrypt: K1, dataDir, join: seeds, profile: "local" }),
+      );
+    }
+    await waitFor("3 alive", async () => ((await allAlive(agents, 3)) ? true : undefined), 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.kill()));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const keys = (...args: string[]) => shoalCli(["keys", "--http-addr", agents[1]!.httpAddr, ...args]);
+
+  it("installs, uses and removes a key on every agent, without a restart", async () => {
+    const install = await keys("--install", K2);
+    expect(install.code, install.stderr).toBe(0);
+    expect(install.stdout).toContain("Successfully installed key");
+    const listed = await keys("--list");
+    expect(listed.stdout).toContain(`${K1} [3/3] (primary)`);
+    expect(listed.stdout).toContain(`${K2} [3/3]`);
+
+    expect((await keys("--use", K2)).code).toBe(0);
+    expect((await keys("--list")).stdout).toContain(`${K2} [3/3] (primary)`);
+    const removed = await keys("--remove", K1);
+    expect(removed.code, removed.stderr).toBe(0);
+    const after = await keys("--list");
+    expect(after.stdout).not.toContain(K1);
+    expect(after.stdout).toContain(`${K2} [3/3] (primary)`);
+    expect(await allAlive(agents, 3)).toBe(true);
+  });
+
+  it("refuses to remove the primary key with a clear error", async () => {
+    const refused = await keys("--remove", K2);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/removing the primary key is not allowed/);
+    expect((await keys("--list")).stdout).toContain(`${K2} [3/3] (primary)`);
+  });
+
+  it("persists the rotated keyring in each data directory, and a K2-only agent can join", async () => {
+    for (const dir of dirs) {
+      await waitFor(
+        "keyring.json rewritten",
+        () => {
+          try {
+            const saved = JSON.parse(readFileSync(join(dir, "keyring.json"), "utf8")) as string[];
+            return saved[0] === K2 && !saved.includes(K1) ? true : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        5_000,
+      );
+    }
+    const late = await startShoalAgent({
+      name: "kr-late",
+      encrypt: K2,
+      join: [`127.0.0.1:${agents[2]!.port}`],
+      profile: "local",
+    });
+    agents.push(late);
+    await waitFor("4 alive", async () => ((await allAlive(agents, 4)) ? true : undefined), 20_000);
+  });
+});
+
+describeWithSerf()("keys on a mixed Shoal + serf cluster", () => {
+  const agents: ShoalAgent[] = [];
+  let serf: SerfAgent | undefined;
+
+  beforeAll(async () => {
+    agents.push(await startShoalAgent({ name: "mx0", encrypt: K1, profile: "local" }));
+    agents.push(
+      await startShoalAgent({
+        name: "mx1",
+        encrypt: K1,
+        join: [`127.0.0.1:${agents[0]!.port}`],
+        profile: "local",
+      }),
+    );
+    serf = await startSerfAgent({ name: "mx-serf", encryptKey: K1, profile: "local" });
+    await serfCli(["join", `-rpc-addr=${serf.rpcAddr}`, `127.0.0.1:${agents[0]!.port}`]);
+    await waitFor("3 alive", async () => ((await allAlive(agents, 3)) ? true : undefined), 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await serf?.stop();
+    await Promise.all(agents.map((a) => a.kill()));
+  });
+
+  it("serf keys -install reaches the Shoal agents; shoal keys --use/--remove reach serf", async () => {
+    const rpc = `-rpc-addr=${serf!.rpcAddr}`;
+    const installed = await serfCli(["keys", rpc, `-install=${K3}`]);
+    expect(installed).toMatch(/Successfully installed key/);
+    const listed = await shoalCli(["keys", "--list", "--http-addr", agents[0]!.httpAddr]);
+    expect(listed.stdout).toContain(`${K3} [3/3]`);
+
+    expect((await shoalCli(["keys", "--use", K3, "--http-addr", agents[0]!.httpAddr])).code).toBe(0);
+    const removed = await shoalCli(["keys", "--remove", K1, "--http-addr", agents[1]!.httpAddr]);
+    expect(removed.code, removed.stderr).toBe(0);
+
+    const serfList = await serfCli(["keys", rpc, "-list"]);
+    expect(serfList).toContain(K3);
+    expect(serfList).not.toContain(K1);
+    // serf refuses to remove the key now in use, as Shoal does.
+    await expect(serfCli(["keys", rpc, `-remove=${K3}`])).rejects.toThrow(/primary/i);
+    expect(await allAlive(agents, 3)).toBe(true);
+  });
+});
