@@ -23,7 +23,7 @@ import { shoalCli } from "../../support/shoal-cli.js";
  */
 const FAILURE_BOUND_MS = 45_000;
 /** Gossip, or the next push/pull (30 s) if every retransmission missed a node. */
-const SPREAD_MS = 40_000;
+const SPREAD_MS = 60_000;
 
 describeWithSerf()("shoal force-leave", () => {
   const timings = new Timings("force-leave");
