@@ -93,14 +93,20 @@ describe("metrics endpoints", () => {
   });
 
   it("serves Consul's JSON form at /v1/agent/metrics", async () => {
-    const body = await (agents[0] as ShoalAgent).get<{
+    type ConsulMetrics = {
       Gauges: { Name: string; Value: number }[];
       Counters: { Name: string }[];
       Samples: { Name: string; Count: number }[];
-    }>("/v1/agent/metrics");
-    expect(body.Gauges.some((g) => g.Name === "shoal_members")).toBe(true);
-    expect(body.Counters.some((c) => c.Name === "shoal_messages_sent_total")).toBe(true);
-    expect(body.Samples.some((s) => s.Name === "shoal_probe_rtt_seconds")).toBe(true);
+    };
+    let body: ConsulMetrics | undefined;
+    // A probe round-trip sample exists only once this agent has probed someone: poll for it.
+    await waitFor(async () => {
+      body = await (agents[0] as ShoalAgent).get<ConsulMetrics>("/v1/agent/metrics");
+      return body.Samples.some((s) => s.Name === "shoal_probe_rtt_seconds");
+    }, 15_000);
+    expect(body?.Gauges.some((g) => g.Name === "shoal_members")).toBe(true);
+    expect(body?.Counters.some((c) => c.Name === "shoal_messages_sent_total")).toBe(true);
+    expect(body?.Samples.some((s) => s.Name === "shoal_probe_rtt_seconds")).toBe(true);
   });
 
   it("convergence digests become equal across agents", async () => {

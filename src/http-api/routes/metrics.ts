@@ -90,11 +90,14 @@ export function metricsRoutes({ app }: RouteContext, registry: Registry | undefi
         const values = metric.values as readonly (MetricValue<string> & { metricName?: string })[];
         for (const value of values) {
           const labels = labelsOf(value.labels);
+          // JSON has no NaN or Infinity (a gauge read before its first sample can hold one);
+          // Consul's form reports such a value as 0 rather than failing the whole answer.
+          const number = Number.isFinite(value.value) ? value.value : 0;
           if (type === "counter") {
             counters.push({
               Name: metric.name,
-              Count: value.value,
-              Sum: value.value,
+              Count: number,
+              Sum: number,
               Min: 0,
               Max: 0,
               Mean: 0,
@@ -102,18 +105,18 @@ export function metricsRoutes({ app }: RouteContext, registry: Registry | undefi
               Labels: labels,
             });
           } else if (type === "gauge") {
-            gauges.push({ Name: metric.name, Value: value.value, Labels: labels });
+            gauges.push({ Name: metric.name, Value: number, Labels: labels });
           } else if (type === "histogram" && value.metricName === `${metric.name}_count`) {
             // Consul reports timers as Samples; a histogram's count and sum give the same summary.
             const sum = values.find(
               (v) => v.metricName === `${metric.name}_sum` && sameLabels(v.labels, value.labels),
             );
-            const total = sum?.value ?? 0;
+            const total = Number.isFinite(sum?.value) ? (sum?.value ?? 0) : 0;
             samples.push({
               Name: metric.name,
-              Count: value.value,
+              Count: number,
               Sum: total,
-              Mean: value.value === 0 ? 0 : total / value.value,
+              Mean: number === 0 ? 0 : total / number,
               Labels: labels,
             });
           }
