@@ -1,5 +1,6 @@
 /** Health endpoints: service/:name, node/:node, checks/:service, state/:state (all blocking). */
 import { Type } from "@sinclair/typebox";
+import { AnswerCache } from "../answer-cache.js";
 import { badRequest } from "../api-error.js";
 import { block } from "../blocking.js";
 import {
@@ -30,6 +31,7 @@ const STATES = new Set(["any", "passing", "warning", "critical"]);
 export function healthRoutes({ app, view, limits }: RouteContext): void {
   const catalog = view.catalog;
   const dc = datacenterOf(view);
+  const serviceAnswers = new AnswerCache();
 
   app.get(
     "/v1/health/service/:name",
@@ -55,13 +57,22 @@ export function healthRoutes({ app, view, limits }: RouteContext): void {
       const tags = list(query, "tag");
       const meta = nodeMetaParam(query);
       await block(request, reply, catalog, () => catalog.serviceIndex(name), limits);
-      const entries = catalog
-        .instances(name)
-        .filter((i) => hasTags(i, tags) && metaMatches(i.node.meta, meta))
-        // ?passing drops an instance if any of its checks, node checks included, is not passing.
-        .filter((i) => !passing || [...i.nodeChecks, ...i.checks].every((c) => c.Status === "passing"))
-        .map((i) => serviceHealthJson(i, dc()));
-      return applyFilter(entries, predicate);
+      const body = serviceAnswers.answer(request.url, catalog.index, () => {
+        const entries = catalog
+          .instances(name)
+          .filter((i) => hasTags(i, tags) && metaMatches(i.node.meta, meta))
+          // ?passing drops an instance if any of its checks, node checks included, is not passing.
+          .filter((i) => !passing || [...i.nodeChecks, ...i.checks].every((c) => c.Status === "passing"))
+          .map((i) => serviceHealthJson(i, dc()));
+        // The route's own response serializer, so a remembered answer is byte-identical.
+        const serialized = reply.serialize(applyFilter(entries, predicate));
+        return typeof serialized === "string"
+          ? serialized
+          : Buffer.from(serialized as ArrayBuffer).toString();
+      });
+      // Already serialized JSON: fastify sends a string with a JSON content type as it is. The
+      // route's types only know the object form.
+      return reply.type("application/json; charset=utf-8").send(body as never);
     },
   );
 
