@@ -12,12 +12,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { renderBarsSvg } from "./lib/bars-svg.js";
+import { freeTcpPort } from "../src/tools/free-port.js";
 import { Progress } from "./lib/progress.js";
 import { waitUntil } from "./lib/wait.js";
 
@@ -49,21 +49,8 @@ function killChildren(): void {
 }
 process.on("exit", killChildren);
 
-/** A free TCP port on 127.0.0.1 (the agent logs its address only at info level). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startAgent(): Promise<number> {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const child = spawn(
     process.execPath,
     [

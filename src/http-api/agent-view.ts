@@ -128,6 +128,17 @@ export interface QueryRequest {
   readonly timeoutMs: number;
 }
 
+/**
+ * Observes a query while it runs, so answers can be passed on as they arrive (Serf's CLI
+ * prints each one at once) rather than when the query closes.
+ */
+export interface QueryListener {
+  /** The query went out; an invalid one rejects instead and never calls this. */
+  dispatched?(): void;
+  ack?(from: string): void;
+  response?(from: string, payload: Uint8Array): void;
+}
+
 /** What a Serf query collected before it closed. */
 export interface QueryResult {
   readonly acks: readonly string[];
@@ -212,6 +223,6 @@ export interface AgentControl {
     set: Readonly<Record<string, string>>,
     remove: readonly string[],
   ): Promise<Readonly<Record<string, string>>>;
-  /** Runs a Serf query to completion. Optional (501 without it). */
-  query?(request: QueryRequest): Promise<QueryResult>;
+  /** Runs a Serf query to completion, telling `listener` as it goes. Optional (501 without it). */
+  query?(request: QueryRequest, listener?: QueryListener): Promise<QueryResult>;
 }

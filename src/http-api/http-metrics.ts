@@ -24,9 +24,21 @@ export function installHttpMetrics(app: ApiApp, registry: Registry): void {
       buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10, 60, 600],
       registers: [registry],
     });
+  // prom-client hashes a label object on every call; a busy lookup route would pay that twice
+  // per request, so each label combination's series is looked up once and kept.
+  const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unknown";
-    requests.inc({ method: request.method, route, code: String(reply.statusCode) });
-    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const code = String(reply.statusCode);
+    const key = `${request.method} ${route} ${code}`;
+    let s = series.get(key);
+    if (s === undefined) {
+      const counted = requests.labels({ method: request.method, route, code });
+      const timed = duration.labels({ method: request.method, route });
+      s = { count: () => counted.inc(), time: (seconds) => timed.observe(seconds) };
+      series.set(key, s);
+    }
+    s.count();
+    s.time(reply.elapsedTime / 1000);
   });
 }

@@ -2,8 +2,9 @@
  * A ready fastify server carrying only the HTTP API, for the agent and for tests. The agent
  * may instead register {@link httpApi} on a server of its own.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { aclAuthorize, type AclOptions } from "./auth.js";
+import { LazySchemaCompilers } from "./lazy-schema-compilers.js";
 import { DEFAULT_BODY_LIMIT, httpApi, type HttpApiOptions } from "./plugin.js";
 import type { TlsFiles } from "./tls.js";
 
@@ -15,6 +16,8 @@ export interface HttpApiServerOptions extends HttpApiOptions {
   readonly acl?: AclOptions;
   /** Serve HTTPS with this certificate and key (`tls.ts` loads them). */
   readonly tls?: TlsFiles;
+  /** Compiles route schemas on first use (default: a fresh instance); tests force them all. */
+  readonly schemaCompilers?: LazySchemaCompilers;
 }
 
 /** Largest request head (request line plus headers) a client may send; Node's default too. */
@@ -25,6 +28,8 @@ export async function createHttpApiServer(options: HttpApiServerOptions): Promis
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Start-up time: schemas compile on a route's first request, not all before listening.
+    schemaController: { compilersFactory: compilersOf(options.schemaCompilers ?? new LazySchemaCompilers()) },
     // Blocking queries can wait 10 minutes; closing must not wait for them.
     forceCloseConnections: true,
     // Consul clients send `?tag=a&tag=b`; keep long filter expressions and many params working.
@@ -40,4 +45,14 @@ export async function createHttpApiServer(options: HttpApiServerOptions): Promis
   const authorize = options.authorize ?? (options.acl === undefined ? undefined : aclAuthorize(options.acl));
   await app.register(httpApi, { ...options, ...(authorize === undefined ? {} : { authorize }) });
   return app;
+}
+
+/** fastify's `compilersFactory` from {@link LazySchemaCompilers} (whose types are looser). */
+function compilersOf(
+  compilers: LazySchemaCompilers,
+): NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]> {
+  return {
+    buildValidator: compilers.buildValidator as never,
+    buildSerializer: compilers.buildSerializer as never,
+  };
 }

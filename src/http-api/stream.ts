@@ -1,5 +1,6 @@
 /**
- * Long-lived chunked responses (`/v1/agent/monitor`, `/v1/event/stream`). Lines are written
+ * Long-lived chunked responses (`/v1/agent/monitor`, `/v1/event/stream`, a streamed
+ * `/v1/shoal/query`). Lines are written
  * as they come; a client that reads slower than they come loses lines rather than growing
  * the agent's memory (a marker line says how many were dropped).
  */
@@ -10,6 +11,8 @@ import type { FastifyReply } from "fastify";
 export interface LineStream {
   /** Queues one line (a newline is added). */
   write(line: string): void;
+  /** Ends the response once the queued lines are out (streams that have a last line). */
+  end(): void;
 }
 
 /**
@@ -36,6 +39,9 @@ export function streamLines(
         dropped = 0;
       }
       body.write(`${line}\n`);
+    },
+    end() {
+      if (!body.destroyed) body.end();
     },
   };
   const unsubscribe = subscribe(stream);

@@ -14,8 +14,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { freeGossipPort, freeTcpPort } from "./free-port.js";
 import { FuzzRng } from "./fuzz-inputs.js";
 
 const SHOAL_BIN = fileURLToPath(new URL("../../bin/shoal.js", import.meta.url));
@@ -78,27 +78,6 @@ const SLICE_MS = 5;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address();
-        const p = typeof address === "object" && address !== null ? address.port : 0;
-        server.close(() => resolve(p));
-      });
-    });
-    // The gossip port also needs UDP; check it is free there too.
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket("udp4");
-      socket.once("error", () => resolve(false));
-      socket.bind(port, "127.0.0.1", () => socket.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-}
-
 async function httpJson<T>(agent: FloodAgent, path: string): Promise<T> {
   const response = await fetch(`http://${agent.httpAddr}${path}`, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`${agent.name} ${path}: ${response.status}`);
@@ -106,8 +85,8 @@ async function httpJson<T>(agent: FloodAgent, path: string): Promise<T> {
 }
 
 async function startAgent(name: string, join: number | undefined): Promise<FloodAgent> {
-  const port = await freePort();
-  const httpAddr = `127.0.0.1:${await freePort()}`;
+  const port = await freeGossipPort();
+  const httpAddr = `127.0.0.1:${await freeTcpPort()}`;
   const args = [SHOAL_BIN, "agent", "--node", name, "--bind", `127.0.0.1:${port}`, "--http-addr", httpAddr];
   if (join !== undefined) args.push("--join", `127.0.0.1:${join}`);
   args.push("--log-level", "warn", "--http-rate-limit", "0");

@@ -110,11 +110,15 @@ export class AgentContainer {
     return (await response.json()) as T;
   }
 
-  /** PUT a JSON body; throws unless the agent answers 2xx. */
-  async put(path: string, body?: unknown): Promise<void> {
+  /**
+   * PUT a JSON body; throws unless the agent answers 2xx. The timeout is generous because a
+   * registration is acknowledged only after its fsync, and on a CI host that is also running
+   * the integration tier an fsync through overlayfs has taken longer than 5 s.
+   */
+  async put(path: string, body?: unknown, timeoutMs = 30_000): Promise<void> {
     const response = await fetch(this.url(path), {
       method: "PUT",
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(timeoutMs),
       ...(body === undefined
         ? {}
         : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),

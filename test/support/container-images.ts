@@ -78,6 +78,10 @@ function stageShoalContext(): string {
     ],
     { cwd: ROOT, stdio: "inherit" },
   );
+  execFileSync(process.execPath, [join(ROOT, "scripts/bundle.mjs"), join(dir, "dist")], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   for (const p of ["bin", "docker", "package.json"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   // Nested packages (a/node_modules/b) come along with their parent's copy.
   const packages = productionPackages();
@@ -123,6 +127,7 @@ export function ensureImages(): ContainerImages {
     "src",
     "bin",
     "docker",
+    "scripts/bundle.mjs",
     "package.json",
     "package-lock.json",
     "tsconfig.base.json",

@@ -11,6 +11,7 @@ import { createConnection, createServer } from "node:net";
 import type { Server, Socket } from "node:net";
 import type { Address, Directive, SwimEvent, SwimNode } from "../../src/swim/core/api.js";
 import { StreamMessageReader } from "../../src/swim/codec/stream.js";
+import { freePort } from "./free-port.js";
 
 /** Builds the node once the port is bound. */
 export type NodeBuilder<N extends SwimNode> = (advertise: Address, nowMs: number) => N;
@@ -208,30 +209,6 @@ function now(): number {
 }
 
 /** A port in 17000-17999 free for both UDP and TCP on 127.0.0.1. */
-export async function freeInteropPort(exclude: readonly number[] = []): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 17_000 + Math.floor(Math.random() * 1_000);
-    if (exclude.includes(port)) continue;
-    if ((await tcpFree(port)) && (await udpFree(port))) return port;
-  }
-  throw new Error("no free port in 17000-17999");
-}
-
-function tcpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = createSocket("udp4");
-    sock.once("error", () => {
-      sock.close();
-      resolve(false);
-    });
-    sock.bind(port, "127.0.0.1", () => sock.close(() => resolve(true)));
-  });
+export function freeInteropPort(exclude: readonly number[] = []): Promise<number> {
+  return freePort({ from: 17_000, count: 1_000, exclude, attempts: 100 });
 }

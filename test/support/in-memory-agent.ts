@@ -14,6 +14,7 @@ import {
 import type { CheckStatus } from "../../src/agent/catalog/record.js";
 import type { ServiceDefinition } from "../../src/agent/catalog/service-definition.js";
 import type { CheckDefinition } from "../../src/agent/checks/check-definition.js";
+import { EventFeed } from "../../src/agent/daemon/event-feed.js";
 import { CryptoError, InvalidInputError } from "../../src/errors.js";
 import type {
   AgentControl,
@@ -24,6 +25,7 @@ import type {
   KeyringResponse,
   LogLine,
   MemberInfo,
+  QueryListener,
   QueryRequest,
   QueryResult,
   SelfInfo,
@@ -67,8 +69,7 @@ export class InMemoryAgent implements AgentView, AgentControl {
   readonly registry: LocalRegistry;
   readonly datacenter: string;
   private readonly memberList = new Map<string, MemberInfo>();
-  private readonly eventLog: UserEventInfo[] = [];
-  private readonly eventListeners = new Set<(event: AgentStreamEvent) => void>();
+  private readonly feed = new EventFeed();
   private readonly logListeners = new Set<(line: LogLine) => void>();
   private readonly keys = new Set<string>(["cg8StVXbQJ0gPvMd9o7yrg=="]);
   private primaryKey = "cg8StVXbQJ0gPvMd9o7yrg==";
@@ -114,12 +115,11 @@ export class InMemoryAgent implements AgentView, AgentControl {
   }
 
   events(): readonly UserEventInfo[] {
-    return this.eventLog;
+    return this.feed.events();
   }
 
   subscribeEvents(listener: (event: AgentStreamEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.feed.subscribe(listener);
   }
 
   subscribeLogs(listener: (line: LogLine) => void): () => void {
@@ -135,7 +135,7 @@ export class InMemoryAgent implements AgentView, AgentControl {
 
   /** Number of live subscriptions (log, event). */
   subscriptions(): { logs: number; events: number } {
-    return { logs: this.logListeners.size, events: this.eventListeners.size };
+    return { logs: this.logListeners.size, events: this.feed.subscribers };
   }
 
   /** Adds or updates a member (and tells the catalog). */
@@ -152,11 +152,7 @@ export class InMemoryAgent implements AgentView, AgentControl {
           : known
             ? "member-update"
             : "member-join";
-    this.emit({ type: "member", event, members: [info] });
-  }
-
-  private emit(event: AgentStreamEvent): void {
-    for (const listener of [...this.eventListeners]) listener(event);
+    this.feed.emit({ type: "member", event, members: [info] });
   }
 
   // AgentControl ---------------------------------------------------------------------------
@@ -205,11 +201,9 @@ export class InMemoryAgent implements AgentView, AgentControl {
       nodeFilter: filters.node ?? "",
       serviceFilter: filters.service ?? "",
       tagFilter: filters.tag ?? "",
-      lTime: this.eventLog.length + 1,
+      lTime: this.feed.events().length + 1,
     };
-    this.eventLog.push(event);
-    if (this.eventLog.length > 256) this.eventLog.shift();
-    this.emit({ type: "user", event });
+    this.feed.recordUserEvent(event);
     return event;
   }
 
@@ -285,10 +279,15 @@ export class InMemoryAgent implements AgentView, AgentControl {
     return this.tagSet;
   }
 
-  async query(request: QueryRequest): Promise<QueryResult> {
+  /** Answers at once: an ack (when asked) and the payload echoed back, from this node only. */
+  async query(request: QueryRequest, listener: QueryListener = {}): Promise<QueryResult> {
+    const self = this.catalog.nodeName;
+    listener.dispatched?.();
+    if (request.requestAck) listener.ack?.(self);
+    listener.response?.(self, request.payload);
     return {
-      acks: request.requestAck ? [this.catalog.nodeName] : [],
-      responses: [{ from: this.catalog.nodeName, payload: request.payload }],
+      acks: request.requestAck ? [self] : [],
+      responses: [{ from: self, payload: request.payload }],
     };
   }
 

@@ -5,8 +5,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { createSocket } from "node:dgram";
-import { createServer } from "node:net";
+import { freePort } from "./free-port.js";
 
 /** A running agent. */
 export interface SerfAgent {
@@ -84,34 +83,6 @@ export function killAgentsOnSignals(): void {
   ] as const) {
     process.once(signal, () => process.exit(code));
   }
-}
-
-/** A port free for both UDP and TCP on 127.0.0.1 (memberlist uses the same number for both). */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    if ((await tcpFree(port)) && (await udpFree(port))) return port;
-  }
-  throw new Error("no free port found");
-}
-
-function tcpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = createSocket("udp4");
-    sock.once("error", () => {
-      sock.close();
-      resolve(false);
-    });
-    sock.bind(port, "127.0.0.1", () => sock.close(() => resolve(true)));
-  });
 }
 
 /** Starts `serf agent` on 127.0.0.1 with random ports and debug logging; resolves when it runs. */

@@ -6,7 +6,8 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort, sleep } from "./serf-agent.js";
+import { freePort } from "./free-port.js";
+import { sleep } from "./serf-agent.js";
 
 const SHOAL_BIN = fileURLToPath(new URL("../../bin/shoal.js", import.meta.url));
 

@@ -41,6 +41,10 @@ export async function shoalMembers(httpAddr: string): Promise<ShoalMemberJson[]>
 /** A long-running CLI command (`shoal monitor`): its output so far, and a way to end it. */
 export interface ShoalCliProcess {
   output(): string;
+  /** Its stdout alone (`output()` has stderr mixed in). */
+  stdout(): string;
+  /** Resolves with the exit code once it exited. */
+  readonly exited: Promise<number | null>;
   /** SIGTERM by pid; resolves once it exited. */
   stop(): Promise<void>;
 }
@@ -51,11 +55,17 @@ export function spawnShoalCli(httpAddr: string, args: readonly string[]): ShoalC
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+    stdout += d.toString();
+  });
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return {
     output: () => out,
+    stdout: () => stdout,
+    exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         process.kill(child.pid, "SIGTERM");

@@ -325,6 +325,9 @@ export interface CheckOwner {
   readonly defaultName: string;
 }
 
+/** The service fields' CamelCase names, for {@link normalizeKeys}. */
+export const SERVICE_KEYS: readonly string[] = SERVICE_FIELDS;
+
 /** The check fields' CamelCase names, for {@link normalizeKeys}. */
 export const CHECK_KEYS: readonly string[] = CHECK_FIELDS;
 

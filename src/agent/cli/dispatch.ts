@@ -1,13 +1,23 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** One `shoal` subcommand: takes its own arguments, returns the process exit code. */
 export type Subcommand = (args: readonly string[]) => Promise<number>;
 
+/**
+ * Shoal's version from its package.json, found by walking up from this module: it runs from
+ * src/ (tsx), dist/ (tsc) or dist/bundle/chunks/ (the bundle), each at a different depth.
+ */
 function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return manifest.version;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (manifest.name === "shoal" && manifest.version !== undefined) return manifest.version;
+    }
+    if (dirname(dir) === dir) return "unknown";
+  }
 }
 
 /** Every subcommand; each lives in its own module and is loaded only when it runs. */

@@ -90,3 +90,19 @@ export class AgentClient {
     return response;
   }
 }
+
+/** The lines of a streamed answer (newline-delimited), each as soon as it has arrived whole. */
+export async function* responseLines(response: Response): AsyncGenerator<string> {
+  if (response.body === null) return;
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    pending += decoder.decode(chunk, { stream: true });
+    for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+      yield pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+    }
+  }
+  pending += decoder.decode();
+  if (pending !== "") yield pending;
+}

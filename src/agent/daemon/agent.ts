@@ -41,6 +41,7 @@ import type {
   LogLine,
   MemberEventKind,
   MemberInfo,
+  QueryListener,
   QueryRequest,
   QueryResult,
   SelfInfo,
@@ -57,6 +58,7 @@ import {
   summarizeKeyResponses,
 } from "./keyring-queries.js";
 import { addressText, memberInfo } from "./member-info.js";
+import { EventFeed } from "./event-feed.js";
 import { EventHandlerRunner } from "./event-handlers.js";
 import { logLineOf } from "./log-lines.js";
 import { createAgentMetrics } from "../metrics/agent-metrics.js";
@@ -67,8 +69,6 @@ import { gossipStats } from "./gossip-stats.js";
 import { httpScheme, httpSecurityOptions } from "./http-security.js";
 import { labelWatchingBinder } from "./label-watch.js";
 
-/** How many received user events `/v1/event/list` keeps (Consul keeps 256). */
-const EVENT_HISTORY = 256;
 const VERSION = "0.1.0";
 
 const MEMBER_EVENT: Partial<Record<SwimEvent["kind"], MemberEventKind>> = {
@@ -87,9 +87,8 @@ export class Agent implements AgentView, AgentControl {
   private readonly metrics: { readonly registry: Registry; readonly stop: () => void };
   private readonly tracker: ConvergenceTracker;
   private agentLog: ReturnType<AgentLogger["child"]> | undefined;
-  private readonly eventLog: UserEventInfo[] = [];
+  private readonly feed = new EventFeed();
   private readonly handlers: EventHandlerRunner;
-  private readonly eventListeners = new Set<(event: AgentStreamEvent) => void>();
   private http: FastifyInstance | undefined;
   private tags: Record<string, string>;
   private clockTimer: NodeJS.Timeout | undefined;
@@ -333,7 +332,7 @@ export class Agent implements AgentView, AgentControl {
           `${event.kind}: ${m.name} ${addressText(m.address.host, m.address.port)}`,
         );
         const kind = MEMBER_EVENT[event.kind];
-        if (kind !== undefined) this.emit({ type: "member", event: kind, members: [info] });
+        if (kind !== undefined) this.feed.emit({ type: "member", event: kind, members: [info] });
         return;
       }
       case "userEventReceived": {
@@ -346,11 +345,9 @@ export class Agent implements AgentView, AgentControl {
           tagFilter: "",
           lTime: event.lTime,
         };
-        this.eventLog.push(info);
         this.tracker.userEventReceived(event.name, event.lTime);
-        if (this.eventLog.length > EVENT_HISTORY) this.eventLog.shift();
         this.log("info", `user event: ${event.name}`);
-        this.emit({ type: "user", event: info });
+        this.feed.recordUserEvent(info);
         return;
       }
       case "queryReceived": {
@@ -394,10 +391,6 @@ export class Agent implements AgentView, AgentControl {
     this.snapshot?.recordClock("member", c.member);
     this.snapshot?.recordClock("event", c.event);
     this.snapshot?.recordClock("query", c.query);
-  }
-
-  private emit(event: AgentStreamEvent): void {
-    for (const listener of [...this.eventListeners]) listener(event);
   }
 
   private log(level: LogLine["level"], message: string): void {
@@ -486,12 +479,11 @@ export class Agent implements AgentView, AgentControl {
   }
 
   events(): readonly UserEventInfo[] {
-    return this.eventLog;
+    return this.feed.events();
   }
 
   subscribeEvents(listener: (event: AgentStreamEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.feed.subscribe(listener);
   }
 
   subscribeLogs(listener: (line: LogLine) => void): () => void {
@@ -623,13 +615,18 @@ export class Agent implements AgentView, AgentControl {
     return next;
   }
 
+  /** Applies a reloaded configuration's event handlers (SIGHUP); later events run the new ones. */
+  reloadEventHandlers(specs: readonly string[]): void {
+    this.handlers.reload(specs);
+  }
+
   /** Applies a reloaded configuration's tags (SIGHUP). */
   async reloadTags(tags: Readonly<Record<string, string>>): Promise<void> {
     const remove = Object.keys(this.tags).filter((k) => !(k in tags));
     await this.setTags(tags, remove);
   }
 
-  async query(request: QueryRequest): Promise<QueryResult> {
+  async query(request: QueryRequest, listener: QueryListener = {}): Promise<QueryResult> {
     const acks: string[] = [];
     const responses: { from: string; payload: Uint8Array }[] = [];
     let id = -1;
@@ -641,8 +638,13 @@ export class Agent implements AgentView, AgentControl {
           return;
         }
         if (event.kind === "queryResponseReceived" && event.id === id) {
-          if (event.ack) acks.push(event.from);
-          else responses.push({ from: event.from, payload: event.payload });
+          if (event.ack) {
+            acks.push(event.from);
+            listener.ack?.(event.from);
+          } else {
+            responses.push({ from: event.from, payload: event.payload });
+            listener.response?.(event.from, event.payload);
+          }
         } else if (event.kind === "queryClosed" && event.id === id) {
           off();
           resolve({ acks, responses });
@@ -664,6 +666,7 @@ export class Agent implements AgentView, AgentControl {
         reject(new InvalidInputError((error as Error).message));
         return;
       }
+      listener.dispatched?.();
       for (const event of early.splice(0)) onEvent(event);
     });
   }

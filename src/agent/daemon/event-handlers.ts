@@ -55,16 +55,22 @@ export class EventHandlerRunner {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly specs: readonly EventHandlerSpec[],
+    private specs: readonly EventHandlerSpec[],
     private readonly host: EventHandlerHost,
   ) {}
 
   /** A runner for the configured spec strings (already validated by the config checks). */
   static fromConfig(specs: readonly string[], host: EventHandlerHost): EventHandlerRunner {
-    const parsed = specs
-      .map(parseEventHandlerSpec)
-      .filter((s): s is EventHandlerSpec => typeof s !== "string");
-    return new EventHandlerRunner(parsed, host);
+    return new EventHandlerRunner(parseSpecs(specs), host);
+  }
+
+  /**
+   * Replaces the handlers (SIGHUP), as Serf's `UpdateScripts` does: events dispatched from now
+   * on run the new scripts; events already queued keep the scripts they matched, so the one
+   * chain still runs every event in arrival order.
+   */
+  reload(specs: readonly string[]): void {
+    this.specs = parseSpecs(specs);
   }
 
   /**
@@ -160,6 +166,11 @@ export class EventHandlerRunner {
       });
     });
   }
+}
+
+/** Parses spec strings, skipping invalid ones (the config checks reported those already). */
+function parseSpecs(specs: readonly string[]): EventHandlerSpec[] {
+  return specs.map(parseEventHandlerSpec).filter((s): s is EventHandlerSpec => typeof s !== "string");
 }
 
 function matches(spec: EventHandlerSpec, event: HandlerEvent): boolean {

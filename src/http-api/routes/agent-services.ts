@@ -1,7 +1,10 @@
 /** Agent service endpoints: register, deregister, list, read and service maintenance. */
 import { Type } from "@sinclair/typebox";
-import { parseServiceDefinition } from "../../agent/catalog/service-definition.js";
-import { normalizeKeys } from "../../agent/catalog/service-definition.js";
+import {
+  normalizeKeys,
+  parseServiceDefinition,
+  SERVICE_KEYS,
+} from "../../agent/catalog/service-definition.js";
 import { badRequest, notFound } from "../api-error.js";
 import { parseBlocking, setIndexHeaders } from "../blocking.js";
 import { applyFilter, filterParam, flag, type Query, single } from "../params.js";
@@ -9,20 +12,6 @@ import type { RouteContext } from "../route-context.js";
 import { AgentServiceSchema, PathParams, QueryString, QueryValue } from "../schemas.js";
 import { contentHash, serviceJson } from "../shapes.js";
 import { enableParam } from "./agent.js";
-
-const SERVICE_KEYS = [
-  "ID",
-  "Name",
-  "Tags",
-  "Address",
-  "Port",
-  "Meta",
-  "TaggedAddresses",
-  "EnableTagOverride",
-  "Weights",
-  "Check",
-  "Checks",
-];
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);

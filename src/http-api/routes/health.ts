@@ -70,8 +70,8 @@ export function healthRoutes({ app, view, limits }: RouteContext): void {
           ? serialized
           : Buffer.from(serialized as ArrayBuffer).toString();
       });
-      // Already serialized JSON: fastify sends a string with a JSON content type as it is. The
-      // route's types only know the object form.
+      // Already serialized JSON: fastify sends a Buffer as it is. The route's types only know
+      // the object form.
       return reply.type("application/json; charset=utf-8").send(body as never);
     },
   );

@@ -1,13 +1,17 @@
 /**
  * Shoal's own endpoints for Serf features Consul has no HTTP shape for: `PUT /v1/shoal/tags`
- * (change this agent's tags), `POST /v1/shoal/query` (a Serf query, run to completion) and
+ * (change this agent's tags), `POST /v1/shoal/query` (a Serf query, run to completion, or
+ * with `?stream` its answers as they arrive: see ../query-stream.ts) and
  * `GET /v1/shoal/convergence` (membership and catalog digests, per-origin versions,
  * propagation delays). All are optional on the agent; without them the answer is 501.
  */
 import { Type } from "@sinclair/typebox";
 import { parseGoDuration } from "../../agent/catalog/go-duration.js";
 import { AgentApiError, badRequest } from "../api-error.js";
+import { flag } from "../params.js";
+import { streamQuery } from "../query-stream.js";
 import type { RouteContext } from "../route-context.js";
+import { QueryString, QueryValue } from "../schemas.js";
 
 const TagsBody = Type.Object(
   {
@@ -41,7 +45,7 @@ function base64(text: string): Uint8Array {
 }
 
 /** Registers the Shoal-specific routes. */
-export function shoalRoutes({ app, control, view }: RouteContext): void {
+export function shoalRoutes({ app, control, view, streamBacklogBytes }: RouteContext): void {
   // The report's shape is fixed by ConvergenceReport; no response schema, so fastify does not
   // drop the per-origin keys it cannot know in advance.
   app.get("/v1/shoal/convergence", async () => {
@@ -69,10 +73,18 @@ export function shoalRoutes({ app, control, view }: RouteContext): void {
 
   app.post(
     "/v1/shoal/query",
-    { config: { jsonBody: true }, schema: { body: QueryBody, response: { 200: QueryAnswer } } },
-    async (request) => {
-      if (control.query === undefined)
-        throw new AgentApiError(501, "queries are not supported by this agent");
+    {
+      config: { jsonBody: true },
+      schema: {
+        querystring: QueryString({ stream: QueryValue }),
+        body: QueryBody,
+        // Not applied to the ?stream answer: fastify sends a stream as it is.
+        response: { 200: QueryAnswer },
+      },
+    },
+    async (request, reply) => {
+      const query = control.query?.bind(control);
+      if (query === undefined) throw new AgentApiError(501, "queries are not supported by this agent");
       const body = request.body;
       let timeoutMs = 0;
       if (body.Timeout !== undefined && body.Timeout !== "") {
@@ -83,7 +95,7 @@ export function shoalRoutes({ app, control, view }: RouteContext): void {
         }
         if (timeoutMs < 0) throw badRequest(`Invalid Timeout "${body.Timeout}"`);
       }
-      const result = await control.query({
+      const queryRequest = {
         name: body.Name,
         payload: base64(body.Payload ?? ""),
         filterNodes: body.FilterNodes ?? [],
@@ -91,7 +103,11 @@ export function shoalRoutes({ app, control, view }: RouteContext): void {
         requestAck: body.RequestAck ?? true,
         relayFactor: body.RelayFactor ?? 0,
         timeoutMs,
-      });
+      };
+      if (flag(request.query, "stream")) {
+        return streamQuery(reply, streamBacklogBytes, (listener) => query(queryRequest, listener));
+      }
+      const result = await query(queryRequest);
       return {
         Acks: [...result.acks],
         Responses: result.responses.map((r) => ({

@@ -6,10 +6,10 @@ describe("AnswerCache", () => {
     const cache = new AnswerCache();
     let computed = 0;
     const compute = (): string => `answer-${++computed}`;
-    expect(cache.answer("/a", 5, compute)).toBe("answer-1");
-    expect(cache.answer("/a", 5, compute)).toBe("answer-1");
-    expect(cache.answer("/b", 5, compute)).toBe("answer-2");
-    expect(cache.answer("/a", 6, compute)).toBe("answer-3");
+    expect(cache.answer("/a", 5, compute).toString()).toBe("answer-1");
+    expect(cache.answer("/a", 5, compute).toString()).toBe("answer-1");
+    expect(cache.answer("/b", 5, compute).toString()).toBe("answer-2");
+    expect(cache.answer("/a", 6, compute).toString()).toBe("answer-3");
   });
 
   it("stays bounded: past its size it starts over", () => {
@@ -19,7 +19,7 @@ describe("AnswerCache", () => {
     cache.answer("/1", 1, compute);
     cache.answer("/2", 1, compute);
     cache.answer("/3", 1, compute);
-    expect(cache.answer("/3", 1, compute)).toBe("3");
-    expect(cache.answer("/1", 1, compute)).toBe("4");
+    expect(cache.answer("/3", 1, compute).toString()).toBe("3");
+    expect(cache.answer("/1", 1, compute).toString()).toBe("4");
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `shoal agent`: runs the long-lived agent. SIGINT/SIGTERM leave gracefully (bounded by the
- * broadcast timeout), a second signal exits at once; SIGHUP reloads tags and log level.
+ * broadcast timeout), a second signal exits at once; SIGHUP reloads tags, log level and event
+ * handlers.
  */
 import { hostname } from "node:os";
 import { renderAgentHelp } from "../../config/help.js";
@@ -60,8 +61,9 @@ export async function agent(args: readonly string[]): Promise<number> {
     try {
       const next = loadAgentConfig(args, process.env, { hostname: hostname() });
       logger.setLevel(next.logLevel);
+      running.reloadEventHandlers(next.eventHandlers);
       void running.reloadTags(next.tags).then(
-        () => log.info("SIGHUP: reloaded tags and log level"),
+        () => log.info("SIGHUP: reloaded tags, log level and event handlers"),
         (error: unknown) => log.error(`SIGHUP: tags not applied: ${(error as Error).message}`),
       );
     } catch (error) {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseServiceDefinition } from "../../../../src/agent/catalog/service-definition.js";
+import {
+  normalizeKeys,
+  parseServiceDefinition,
+  SERVICE_KEYS,
+} from "../../../../src/agent/catalog/service-definition.js";
 import { InvalidInputError } from "../../../../src/errors.js";
 
 describe("parseServiceDefinition", () => {
@@ -138,5 +142,23 @@ describe("parseServiceDefinition", () => {
     const { service } = parseServiceDefinition(body);
     expect(Object.keys(service.Meta)).toEqual(["__proto__"]);
     expect(Object.getPrototypeOf(service.Meta)).toBe(Object.prototype);
+  });
+});
+
+describe("SERVICE_KEYS", () => {
+  it("maps every service field's snake_case spelling, as the register route needs before its schema", () => {
+    const fields = normalizeKeys(
+      { enable_tag_override: true, tagged_addresses: {}, socket_path: "/s", kind: "", weights: {}, x_y: 1 },
+      SERVICE_KEYS,
+      "the service definition",
+    );
+    expect(Object.keys(fields)).toEqual([
+      "EnableTagOverride",
+      "TaggedAddresses",
+      "SocketPath",
+      "Kind",
+      "Weights",
+      "x_y",
+    ]);
   });
 });

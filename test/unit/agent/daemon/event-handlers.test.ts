@@ -83,6 +83,19 @@ describe("EventHandlerRunner", () => {
     expect(logs).toEqual(["warn: event handler for member-join exited with 1: "]);
   });
 
+  it("runs reloaded handlers for events dispatched after reload, queued ones keep theirs", async () => {
+    const { runner: r } = runner(['query=echo "old $(cat)"']);
+    const answers: string[] = [];
+    const collect = (out: Uint8Array): number => answers.push(Buffer.from(out).toString().trim());
+    r.dispatch({ type: "query", name: "q", payload: bytes("1"), lTime: 1 }, collect);
+    r.reload(['query=echo "new $(cat)"']);
+    r.dispatch({ type: "query", name: "q", payload: bytes("2"), lTime: 2 }, collect);
+    await r.idle();
+    expect(answers).toEqual(["old 1", "new 2"]);
+    r.reload([]);
+    expect(r.active).toBe(false);
+  });
+
   it("keeps internal _serf_ queries away from handlers", async () => {
     const { runner: r } = runner(["query=echo answered"]);
     const answered: number[] = [];
