@@ -41,11 +41,20 @@ function sameLabels(
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
+/**
+ * The registry's text exposition, with prom-client's `Nan` (its spelling for a metric without
+ * samples yet, e.g. the event-loop lag right after start) written `NaN`, the only spelling the
+ * Prometheus text format and its parsers accept.
+ */
+async function exposition(registry: Registry): Promise<string> {
+  return (await registry.metrics()).replace(/ Nan$/gm, " NaN");
+}
+
 /** Registers the metrics routes: `/v1/agent/metrics` and the scrapers' conventional `/metrics`. */
 export function metricsRoutes({ app }: RouteContext, registry: Registry | undefined): void {
   app.get("/metrics", async (_request, reply) => {
     if (registry === undefined) throw new AgentApiError(501, "metrics are not enabled on this agent");
-    return reply.type(registry.contentType).send(await registry.metrics());
+    return reply.type(registry.contentType).send(await exposition(registry));
   });
   app.get(
     "/v1/agent/metrics",
@@ -63,7 +72,7 @@ export function metricsRoutes({ app }: RouteContext, registry: Registry | undefi
         accept.includes("text/plain; version=0.0.4") ||
         accept.includes("application/openmetrics-text");
       if (prometheus) {
-        return reply.type(registry.contentType).send(await registry.metrics());
+        return reply.type(registry.contentType).send(await exposition(registry));
       }
       const gauges: { Name: string; Value: number; Labels: Record<string, string> }[] = [];
       const counters: {

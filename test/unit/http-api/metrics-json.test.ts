@@ -14,4 +14,15 @@ describe("GET /v1/agent/metrics", () => {
     const body = response.json<{ Gauges: { Name: string; Value: number }[] }>();
     expect(body.Gauges.filter((g) => g.Name.startsWith("shoal_test_")).map((g) => g.Value)).toEqual([0, 0]);
   });
+
+  it("writes a never-sampled value as NaN (not prom-client's Nan) in the Prometheus text", async () => {
+    const registry = new Registry();
+    new Gauge({ name: "shoal_test_nan", help: "never sampled", registers: [registry] }).set(Number.NaN);
+    const f = await fixture({ registry });
+    for (const url of ["/metrics", "/v1/agent/metrics?format=prometheus"]) {
+      const text = (await f.app.inject({ method: "GET", url })).body;
+      expect(text).toMatch(/^shoal_test_nan NaN$/m);
+      expect(text).not.toMatch(/ Nan$/m);
+    }
+  });
 });
