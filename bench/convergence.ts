@@ -7,6 +7,11 @@
  * agents' own log lines. Profiles run Shoal (and with `--compare serf` the real `serf agent`,
  * in the same invocation) `--runs` times and report medians; `--fanout` x `--interval` is a
  * Shoal-only sweep (Serf exposes only its profiles), each point against Serf's model.
+ *
+ * `--per-process K` (default: 1 below 200 nodes, N / cores from 200 up) runs K Shoal agents in each
+ * process (`bench/agent-host.ts`: the real runtime and protocol core on real sockets, without
+ * HTTP and catalog), so 1,000 agents fit on two cores; see `lib/hosts.ts`. With hosts,
+ * `--start-rate R` starts R agents per second instead of all at once.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
@@ -16,6 +21,7 @@ import { implementation, type GossipSettings } from "./lib/agents.js";
 import { aggregate, modelFor, ratio } from "./lib/aggregate.js";
 import { Progress } from "./lib/progress.js";
 import { markdown, summaryTable, writeReport, type BenchDocument, type SettingResult } from "./lib/report.js";
+import { runHostTrial } from "./lib/hosts.js";
 import { SCENARIOS, runTrial, type TrialResult } from "./lib/trial.js";
 import { TrafficCounters } from "./lib/traffic.js";
 
@@ -50,6 +56,9 @@ const { values } = parseArgs({
     out: { type: "string", default: `${ROOT}bench/results` },
     name: { type: "string", default: "convergence" },
     "shoal-bin": { type: "string" },
+    "per-process": { type: "string", default: "auto" },
+    "start-rate": { type: "string", default: "0" },
+    "host-bin": { type: "string" },
     "serf-bin": { type: "string", default: "/usr/bin/serf" },
     "no-netns": { type: "boolean", default: false },
     quiet: { type: "boolean", default: false },
@@ -81,7 +90,11 @@ function reexecInNetns(): boolean {
   return true;
 }
 
-/** The compiled CLI (no tsx in the measured processes); built into bench/results/tmp/build. */
+/**
+ * The agent as installed (no tsx in the measured processes): compiled into
+ * bench/results/tmp/build, then bundled as `npm run build` does, so start-up is measured as
+ * users get it.
+ */
 function shoalEntry(): string {
   if (values["shoal-bin"] !== undefined) return values["shoal-bin"];
   const out = `${ROOT}bench/results/tmp/build`;
@@ -89,11 +102,36 @@ function shoalEntry(): string {
   execFileSync(
     process.execPath,
     [`${ROOT}node_modules/typescript/bin/tsc`, "-p", `${ROOT}tsconfig.build.json`, "--outDir", out],
-    {
-      stdio: "inherit",
-    },
+    { stdio: "inherit" },
   );
-  return `${out}/agent/cli/main.js`;
+  execFileSync(process.execPath, [`${ROOT}scripts/bundle.mjs`, out], { stdio: "inherit" });
+  return `${out}/bundle/shoal.mjs`;
+}
+
+/** The compiled multi-agent host, built into bench/results/tmp/host-build (or `--host-bin`). */
+function hostEntry(): string {
+  if (values["host-bin"] !== undefined) return values["host-bin"];
+  const out = `${ROOT}bench/results/tmp/host-build`;
+  if (!values.quiet) process.stderr.write("building the agent host into bench/results/tmp/host-build ...\n");
+  execFileSync(
+    process.execPath,
+    [`${ROOT}node_modules/typescript/bin/tsc`, "-p", `${ROOT}bench/tsconfig.host.json`, "--outDir", out],
+    { stdio: "inherit" },
+  );
+  return `${out}/bench/agent-host.js`;
+}
+
+/**
+ * Agents per process: `--per-process`, or 1 below 200 nodes and from 200 up one process per
+ * core. Measured (bench/README.md): 500 agents in 10 processes of 50 did not form (the seed's
+ * process got a tenth of the CPU while 499 joins went through it), in 2 of 250 they got further.
+ */
+function agentsPerProcess(nodes: number): number {
+  const v = values["per-process"] ?? "auto";
+  if (v === "auto") return nodes >= 200 ? Math.ceil(nodes / cpus().length) : 1;
+  const k = Number(v);
+  if (!Number.isInteger(k) || k < 1) throw new Error(`--per-process: "${v}" is not a positive integer`);
+  return k;
 }
 
 async function main(): Promise<void> {
@@ -154,7 +192,12 @@ async function main(): Promise<void> {
     }
   }
 
-  const entry = shoalEntry();
+  const perProcess = agentsPerProcess(nodes);
+  if (perProcess > 1 && compare)
+    throw new Error(
+      "--compare serf runs one process per agent: use --per-process 1 (or fewer than 200 nodes)",
+    );
+  const entry = perProcess > 1 ? hostEntry() : shoalEntry();
   const traffic = TrafficCounters.install();
   const totalTrials = plan.reduce((s, p) => s + p.impls.length * p.runs, 0);
   const progress = new Progress(totalTrials, !values.quiet);
@@ -167,21 +210,39 @@ async function main(): Promise<void> {
         // Alternate which implementation goes first, so neither always runs on a warmer machine.
         const order = run % 2 === 0 ? p.impls : [...p.impls].reverse();
         for (const name of order) {
-          const impl = implementation(name, {
-            settings: p.settings,
-            portBase: 21_000 + (trialNo % 9) * 200,
-            shoalEntry: entry,
-            serfBinary: values["serf-bin"] ?? "/usr/bin/serf",
-          });
+          const portBase = 21_000 + (trialNo % 9) * 200;
           trialNo++;
-          const result = await runTrial(impl, traffic, {
+          const trialOptions = {
             nodes,
             formTimeoutMs: Number(values.timeout) * 2_000,
             scenarioTimeoutMs: Number(values.timeout) * 1_000,
             settleMs: Number(values.settle),
             idleMs: Number(values.idle) * 1_000,
-            onPhase: (phase) => progress.step(`${p.label} ${name} run ${run + 1}/${p.runs}: ${phase}`),
-          });
+            onPhase: (phase: string) =>
+              progress.step(`${p.label} ${name} run ${run + 1}/${p.runs}: ${phase}`),
+          };
+          const result =
+            perProcess > 1
+              ? await runHostTrial(
+                  {
+                    entry,
+                    perProcess,
+                    startRate: Number(values["start-rate"]),
+                    config: { ...p.settings, portBase, retryIntervalMs: 1_000 },
+                  },
+                  traffic,
+                  trialOptions,
+                )
+              : await runTrial(
+                  implementation(name, {
+                    settings: p.settings,
+                    portBase,
+                    shoalEntry: entry,
+                    serfBinary: values["serf-bin"] ?? "/usr/bin/serf",
+                  }),
+                  traffic,
+                  trialOptions,
+                );
           progress.tick();
           byImpl.set(name, [...(byImpl.get(name) ?? []), result]);
         }

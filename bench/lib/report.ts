@@ -103,11 +103,47 @@ export function markdown(doc: BenchDocument): string {
       );
     }
     lines.push("");
+    lines.push(...hostLines(s.shoal));
     const extra: string[] = [`Shoal user-event t99 / model t99: ${x(s.eventT99VsModel)}`];
     if (s.bytesVsSerf !== undefined) extra.push(`Shoal/Serf bytes per node per second: ${x(s.bytesVsSerf)}`);
     lines.push(extra.join("; "), "");
   }
   return lines.join("\n");
+}
+
+/** How hosted agents ran, and what their hosts counted (nothing when one agent per process). */
+function hostLines(f: ImplementationFigures): string[] {
+  const first = f.trials[0]?.hosts;
+  if (first === undefined) return [];
+  const lines = [
+    `Shoal agents ran ${first.agentsPerProcess} per process (${first.processes} processes, \`bench/agent-host.ts\`): ` +
+      "each its own UDP + TCP socket, real runtime and memberlist/Serf core; no HTTP API, no catalog " +
+      "layer (so no service scenario), events recorded in-process. RSS and CPU per agent are the " +
+      "processes' totals divided by the agents.",
+    "",
+    "| run | phase | suspect events | failed events | refutations | join retries | UDP rcvbuf drops | loop delay max / p99 (ms) | Lifeguard delay max (ms) | alive view min / median / max | runtime B/node/s | RSS MB/process |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  f.trials.forEach((t, i) => {
+    const h = t.hosts;
+    if (h === undefined) return;
+    for (const [phase, c] of [
+      ["join storm", h.afterFormation],
+      ["end (idle window)", h.afterIdle],
+    ] as const) {
+      const tail =
+        phase === "join storm"
+          ? "| | |"
+          : `| ${h.runtimeBytesPerNodePerSec.toFixed(0)} | ${h.rssMbPerProcess.toFixed(0)} |`;
+      lines.push(
+        `| ${i + 1} | ${phase} | ${c.suspectEvents} | ${c.failedEvents} | ${c.refutations} | ${c.joinRetries} | ${c.udpRcvbufErrors} | ` +
+          `${c.loopDelayMaxMs.toFixed(0)} / ${c.loopDelayP99Ms.toFixed(0)} | ${c.runtimeLoopDelayMaxMs.toFixed(0)} | ` +
+          `${c.aliveViewMin} / ${c.aliveViewMedian} / ${c.aliveViewMax} ${tail}`,
+      );
+    }
+  });
+  lines.push("");
+  return lines;
 }
 
 /** The compact summary table printed at the end of a run. */

@@ -8,6 +8,7 @@
  */
 import { agentName, type BenchAgent, type Implementation } from "./agents.js";
 import { curveOf, type Curve } from "./curve.js";
+import type { HostDiagnostics } from "./hosts.js";
 import { cpuSeconds, rssBytes } from "./proc-stats.js";
 import { type TrafficCounters, trafficDelta } from "./traffic.js";
 import { sleep, waitUntil } from "./wait.js";
@@ -55,6 +56,8 @@ export interface IdleFigures {
 export interface TrialResult {
   readonly curves: Readonly<Record<Scenario, Curve>>;
   readonly idle: IdleFigures;
+  /** Agents ran many per process (`hosts.ts`): how, and what the hosts counted. */
+  readonly hosts?: HostDiagnostics;
 }
 
 /** Runs one trial of `impl`; always stops every agent it started. */
@@ -219,17 +222,44 @@ async function idleWindow(
   const bytes = trafficDelta(bytes0, traffic.sample());
   const cpu = agents.map((a, i) => (cpuSeconds(a.pid) ?? 0) - (cpu0[i] ?? 0));
   const rss = agents.map((a) => (rssBytes(a.pid) ?? 0) / 1024 / 1024);
-  const perNodeSec = (b: number): number => b / agents.length / (windowMs / 1000);
-  const gossip = traffic.split ? bytes.udpGossip + bytes.tcpGossip : bytes.total;
-  return {
+  return idleFigures({
     windowMs,
-    bytesPerNodePerSec: perNodeSec(gossip),
-    udpBytesPerNodePerSec: perNodeSec(bytes.udpGossip),
-    tcpBytesPerNodePerSec: perNodeSec(bytes.tcpGossip),
-    otherBytesPerNodePerSec: perNodeSec(bytes.other),
+    bytes,
     split: traffic.split,
-    cpuPercentPerAgent: (cpu.reduce((s, c) => s + c, 0) / agents.length / (windowMs / 1000)) * 100,
-    rssMbPerAgent: rss.reduce((s, r) => s + r, 0) / agents.length,
+    agents: agents.length,
+    cpuSeconds: cpu.reduce((s, c) => s + c, 0),
+    rssMbTotal: rss.reduce((s, r) => s + r, 0),
     rssMbMax: Math.max(...rss),
+  });
+}
+
+/** What an idle window measured, before it is turned into per-agent figures. */
+export interface IdleReading {
+  readonly windowMs: number;
+  /** Traffic over the window (a `trafficDelta`). */
+  readonly bytes: ReturnType<typeof trafficDelta>;
+  readonly split: boolean;
+  readonly agents: number;
+  /** CPU seconds all agents used over the window. */
+  readonly cpuSeconds: number;
+  readonly rssMbTotal: number;
+  /** Largest RSS of one agent (for hosts: a host's RSS over its agents). */
+  readonly rssMbMax: number;
+}
+
+/** Per-agent, per-second figures of an idle window. */
+export function idleFigures(r: IdleReading): IdleFigures {
+  const perNodeSec = (b: number): number => b / r.agents / (r.windowMs / 1000);
+  const gossip = r.split ? r.bytes.udpGossip + r.bytes.tcpGossip : r.bytes.total;
+  return {
+    windowMs: r.windowMs,
+    bytesPerNodePerSec: perNodeSec(gossip),
+    udpBytesPerNodePerSec: perNodeSec(r.bytes.udpGossip),
+    tcpBytesPerNodePerSec: perNodeSec(r.bytes.tcpGossip),
+    otherBytesPerNodePerSec: perNodeSec(r.bytes.other),
+    split: r.split,
+    cpuPercentPerAgent: (r.cpuSeconds / r.agents / (r.windowMs / 1000)) * 100,
+    rssMbPerAgent: r.rssMbTotal / r.agents,
+    rssMbMax: r.rssMbMax,
   };
 }
