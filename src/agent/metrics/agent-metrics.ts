@@ -38,7 +38,12 @@ export function createAgentMetrics(sources: AgentMetricsSources): {
   readonly stop: () => void;
 } {
   const registry = new Registry();
-  if (sources.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (sources.processMetrics !== false) {
+    // prom-client's event-loop lag samples with a timer, by default every 10 ms: 100 wakeups a
+    // second, most of an idle agent's CPU. Once a second is enough for nodejs_eventloop_lag_*;
+    // the gossip runtime's own, finer measure is shoal_event_loop_delay_seconds.
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1_000 });
+  }
   const { runtime, node } = sources;
   mirrorGauge(
     registry,
