@@ -238,9 +238,13 @@ async function startRest(cluster: HostCluster, n: number, rate: number): Promise
     // Round-robin over the hosts so each process takes its share of the slice.
     const batches = queues.map(() => [] as number[]);
     for (let k = 0; k < perSlice; k++) {
-      const h = (slice * perSlice + k) % queues.length;
-      const next = queues[h]?.shift() ?? queues.find((q) => q.length > 0)?.shift();
-      if (next !== undefined) batches[cluster.hosts.indexOf(cluster.hostOf(next))]?.push(next);
+      const first = (slice * perSlice + k) % queues.length;
+      // The host whose turn it is, or the next one that still has agents to start.
+      const h = queues.findIndex((_, i) => (queues[(first + i) % queues.length]?.length ?? 0) > 0);
+      if (h < 0) break;
+      const at = (first + h) % queues.length;
+      const next = queues[at]?.shift();
+      if (next !== undefined) batches[at]?.push(next);
     }
     const started = await Promise.all(
       cluster.hosts.flatMap((h, i) => {

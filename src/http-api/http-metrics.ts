@@ -26,19 +26,23 @@ export function installHttpMetrics(app: ApiApp, registry: Registry): void {
     });
   // prom-client hashes a label object on every call; a busy lookup route would pay that twice
   // per request, so each label combination's series is looked up once and kept.
-  const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
+  const series = new Map<
+    string,
+    { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }
+  >();
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unknown";
     const code = String(reply.statusCode);
     const key = `${request.method} ${route} ${code}`;
     let s = series.get(key);
     if (s === undefined) {
-      const counted = requests.labels({ method: request.method, route, code });
-      const timed = duration.labels({ method: request.method, route });
-      s = { count: () => counted.inc(), time: (seconds) => timed.observe(seconds) };
+      s = {
+        count: requests.labels({ method: request.method, route, code }),
+        time: duration.labels({ method: request.method, route }),
+      };
       series.set(key, s);
     }
-    s.count();
-    s.time(reply.elapsedTime / 1000);
+    s.count.inc();
+    s.time.observe(reply.elapsedTime / 1000);
   });
 }

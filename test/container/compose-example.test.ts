@@ -5,9 +5,9 @@
  * published HTTP port and from shoal-5 inside the project.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { expect, inject, it, onTestFinished } from "vitest";
+import { freeTcpPort } from "../../src/tools/free-port.js";
 import { waitFor } from "../support/container-cluster.js";
 import { run } from "../support/container-docker.js";
 import { describeWhen } from "../support/requirements.js";
@@ -27,17 +27,6 @@ function composeCommand(): readonly string[] | undefined {
   return undefined;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
-
 const compose = composeCommand();
 
 describeWhen(compose !== undefined, "`docker compose` or `docker-compose` (.ci/run installs docker-compose)")(
@@ -46,7 +35,7 @@ describeWhen(compose !== undefined, "`docker compose` or `docker-compose` (.ci/r
     it("forms 5 agents by service name and serves the web example as passing", async () => {
       const [command = "", ...pre] = compose ?? [];
       const project = `shoal-compose-${process.pid}`;
-      const port = await freePort();
+      const port = await freeTcpPort();
       const env = { ...process.env, SHOAL_IMAGE: inject("shoalImage"), SHOAL_HTTP_PORT: String(port) };
       // compose reads SHOAL_IMAGE and SHOAL_HTTP_PORT from its environment.
       const up = (args: readonly string[]): Promise<string> =>

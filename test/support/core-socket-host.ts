@@ -11,7 +11,7 @@ import { createConnection, createServer } from "node:net";
 import type { Server, Socket } from "node:net";
 import type { Address, Directive, SwimEvent, SwimNode } from "../../src/swim/core/api.js";
 import { StreamMessageReader } from "../../src/swim/codec/stream.js";
-import { freePort } from "./free-port.js";
+import { freePort } from "../../src/tools/free-port.js";
 
 /** Builds the node once the port is bound. */
 export type NodeBuilder<N extends SwimNode> = (advertise: Address, nowMs: number) => N;

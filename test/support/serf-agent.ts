@@ -5,7 +5,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { freePort } from "./free-port.js";
+import { freePort } from "../../src/tools/free-port.js";
 
 /** A running agent. */
 export interface SerfAgent {

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./free-port.js";
+import { freePort } from "../../src/tools/free-port.js";
 import { sleep } from "./serf-agent.js";
 
 const SHOAL_BIN = fileURLToPath(new URL("../../bin/shoal.js", import.meta.url));

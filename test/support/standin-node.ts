@@ -17,7 +17,7 @@ import { encodeStreamMessage, StreamMessageReader } from "../../src/swim/codec/s
 import { encodeTags } from "../../src/swim/codec/tags.js";
 import type { PacketMessage, PushNodeState, StreamMessage } from "../../src/swim/codec/types.js";
 import { NodeState } from "../../src/swim/codec/types.js";
-import { freePort } from "./free-port.js";
+import { freePort } from "../../src/tools/free-port.js";
 
 /** memberlist 1..5 speaking 2, Serf delegate 2..5 speaking 5: what Serf 0.8/0.9 agents send. */
 export const SERF_VSN = Uint8Array.from([1, 5, 2, 2, 5, 5]);

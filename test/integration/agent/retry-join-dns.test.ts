@@ -10,7 +10,7 @@ import { loadAgentConfig } from "../../../src/agent/config/load.js";
 import { Agent } from "../../../src/agent/daemon/agent.js";
 import { createLogger } from "../../../src/agent/logging/logger.js";
 import { describeWithSerf } from "../../support/requirements.js";
-import { freePort } from "../../support/free-port.js";
+import { freePort } from "../../../src/tools/free-port.js";
 import { waitFor } from "../../support/serf-agent.js";
 import { startShoalAgent, type ShoalAgent } from "../../support/shoal-agent.js";
 

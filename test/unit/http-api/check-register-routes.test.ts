@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RegistrySnapshot } from "../../../src/agent/catalog/local-registry.js";
+import { service } from "../agent/catalog/helpers.js";
 import { fixture, json } from "./helpers.js";
 
 interface Check {
@@ -243,16 +244,7 @@ describe("registered checks persist", () => {
     const old = {
       services: [
         {
-          service: {
-            ID: "web",
-            Service: "web",
-            Tags: [],
-            Meta: {},
-            Port: 80,
-            Address: "",
-            Weights: { Passing: 1, Warning: 1 },
-            EnableTagOverride: false,
-          },
+          service: service("web"),
           checks: [],
         },
       ],

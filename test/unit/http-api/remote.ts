@@ -1,6 +1,7 @@
 import { CatalogStore, type LocalCheck } from "../../../src/agent/catalog/catalog-store.js";
 import type { AgentService } from "../../../src/agent/catalog/record.js";
 import { type InMemoryAgent, member } from "../../support/in-memory-agent.js";
+import { service as catalogService } from "../agent/catalog/helpers.js";
 
 /** Publishes services of a remote node into the agent's catalog, as gossip would. */
 export function remoteNode(
@@ -12,15 +13,7 @@ export function remoteNode(
 ): CatalogStore {
   const remote = new CatalogStore({ node: name, address, generation: 1 });
   for (const { service, checks } of services) {
-    const full: AgentService = {
-      Tags: [],
-      Meta: {},
-      Port: 80,
-      Address: "",
-      Weights: { Passing: 1, Warning: 1 },
-      EnableTagOverride: false,
-      ...service,
-    };
+    const full = catalogService(service.ID, service.Service, service);
     agent.catalog.applyRemote(remote.putLocalService(full, checks ?? []));
   }
   agent.setMember({ ...member(name, address), tags: meta });

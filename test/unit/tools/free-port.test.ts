@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../../support/free-port.js";
+import { freePort } from "../../../src/tools/free-port.js";
 
 describe("freePort", () => {
   it("returns a port in the asked range, skipping excluded ones and one in use", async () => {
