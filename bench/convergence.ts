@@ -1,6 +1,6 @@
 /**
  * `npm run bench:convergence -- --nodes 50 [--fanout 1,2,3,4,6 --interval 50,100,200,500]
- *   [--profile lan,local] [--compare serf] [--runs 3] [--idle 60] [--json FILE]`
+ *   [--profile lan,wan,local] [--compare serf] [--runs 3] [--idle 60] [--json FILE]`
  *
  * Real agents as processes on 127.0.0.1, measured the way /work/shared/BENCH-METHOD.md says
  * Serf was: inside a private network namespace with nftables byte counters, times from the
@@ -17,7 +17,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { implementation, type GossipSettings } from "./lib/agents.js";
+import { implementation, type BenchProfile, type GossipSettings } from "./lib/agents.js";
 import { aggregate, modelFor, ratio } from "./lib/aggregate.js";
 import { Progress } from "./lib/progress.js";
 import { markdown, summaryTable, writeReport, type BenchDocument, type SettingResult } from "./lib/report.js";
@@ -28,6 +28,7 @@ import { TrafficCounters } from "./lib/traffic.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PROFILE_TIMING = {
   lan: { fanout: 3, intervalMs: 200 },
+  wan: { fanout: 4, intervalMs: 500 },
   local: { fanout: 3, intervalMs: 100 },
 } as const;
 
@@ -142,11 +143,11 @@ async function main(): Promise<void> {
   const sweepRuns = Number(values["sweep-runs"]);
   const fanouts = list(values.fanout, "--fanout");
   const intervals = list(values.interval, "--interval");
-  const profiles = (values.profile ?? "lan").split(",").filter((p) => p !== "") as ("lan" | "local")[];
+  const profiles = (values.profile ?? "lan").split(",").filter((p) => p !== "") as BenchProfile[];
   const compare = values.compare === "serf";
   if (values.compare !== undefined && !compare) throw new Error(`--compare: only "serf" is supported`);
   for (const p of profiles)
-    if (p !== "lan" && p !== "local") throw new Error(`--profile: unknown profile ${String(p)}`);
+    if (!(p in PROFILE_TIMING)) throw new Error(`--profile: unknown profile ${String(p)}`);
 
   const plan: {
     label: string;

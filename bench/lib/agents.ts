@@ -10,9 +10,12 @@ import { GOSSIP_PORT_RANGE } from "./traffic.js";
 
 const run = promisify(execFile);
 
+/** The memberlist presets a benchmark runs (Serf's `-profile` values). */
+export type BenchProfile = "lan" | "wan" | "local";
+
 /** Gossip settings of one benchmark setting. */
 export interface GossipSettings {
-  readonly profile: "lan" | "local";
+  readonly profile: BenchProfile;
   /** Fanout override (Shoal only: Serf exposes only profiles). */
   readonly fanout?: number;
   /** Gossip interval override in ms (Shoal only). */

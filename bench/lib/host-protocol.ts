@@ -5,10 +5,11 @@
  * agents in `indices` order. All times are wall-clock ms (`Date.now()`) taken in the host
  * when the event happened, i.e. the line is "stamped when written" (BENCH-METHOD).
  */
+import type { BenchProfile } from "./agents.js";
 
 /** How every agent of a host is configured (argv[2] of the host, as JSON). */
 export interface HostConfig {
-  readonly profile: "lan" | "local";
+  readonly profile: BenchProfile;
   readonly fanout?: number;
   readonly intervalMs?: number;
   /** Agent i binds 127.0.0.1:(portBase + i). */

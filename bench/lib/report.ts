@@ -116,7 +116,8 @@ function hostLines(f: ImplementationFigures): string[] {
   const first = f.trials[0]?.hosts;
   if (first === undefined) return [];
   const lines = [
-    `Shoal agents ran ${first.agentsPerProcess} per process (${first.processes} processes, \`bench/agent-host.ts\`): ` +
+    `Shoal agents ran ${first.agentsPerProcess} per process (${first.processes} processes, \`bench/agent-host.ts\`; ` +
+      "the seed, node 0, alone in the first): " +
       "each its own UDP + TCP socket, real runtime and memberlist/Serf core; no HTTP API, no catalog " +
       "layer (so no service scenario), events recorded in-process. RSS and CPU per agent are the " +
       "processes' totals divided by the agents.",

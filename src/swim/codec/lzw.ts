@@ -33,13 +33,14 @@ const writerTable = new Uint32Array(TABLE_SIZE);
 const writerStamps = new Uint32Array(TABLE_SIZE);
 let writerGeneration = 0;
 
-/** Forget every dictionary entry of the writer. */
-function resetWriterTable(): void {
+/** Forgets every dictionary entry of the writer; returns the new generation stamp. */
+function resetWriterTable(): number {
   writerGeneration++;
   if (writerGeneration === 0xffffffff) {
     writerStamps.fill(0);
     writerGeneration = 1;
   }
+  return writerGeneration;
 }
 
 /** Accumulates variable-width codes into bytes, least-significant bit first. */
@@ -99,15 +100,19 @@ export function lzwCompress(input: Uint8Array): Uint8Array {
     return w.finish();
   }
 
-  resetWriterTable();
+  // The module's table and generation in locals: module-scope bindings are read through a
+  // context object, which this per-byte loop would pay for on every access.
+  const table = writerTable;
+  const stamps = writerStamps;
+  let generation = resetWriterTable();
   let code = input[0] as number;
   for (let i = 1; i < input.length; i++) {
     const literal = input[i] as number;
     const key = (code << 8) | literal;
     let hash = ((key >>> 12) ^ key) & TABLE_MASK;
     let found = -1;
-    while (writerStamps[hash] === writerGeneration) {
-      const t = writerTable[hash] as number;
+    while (stamps[hash] === generation) {
+      const t = table[hash] as number;
       if (t >>> 12 === key) {
         found = t & MAX_CODE;
         break;
@@ -134,12 +139,12 @@ export function lzwCompress(input: Uint8Array): Uint8Array {
       width = LIT_WIDTH + 1;
       hi = EOF;
       overflow = 1 << width;
-      resetWriterTable();
+      generation = resetWriterTable();
       continue;
     }
     // `hash` is now the first free slot of the probe chain.
-    writerTable[hash] = ((key << 12) | hi) >>> 0;
-    writerStamps[hash] = writerGeneration;
+    table[hash] = ((key << 12) | hi) >>> 0;
+    stamps[hash] = generation;
   }
   // Close: flush the pending code, then bump hi once more exactly as Go's Close does. That
   // bump can widen the EOF code (or even emit a clear first), which decoders expect.
@@ -189,19 +194,10 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
   // so an expansion can be written straight into place, back to front.
   const { prefix, suffix, first, length } = readerTable;
 
-  let out = new Uint8Array(Math.min(maxOutputBytes, Math.max(64, input.length * 4)));
+  // No closures over `out` and `o` here: a captured variable lives in a heap context, and
+  // every access in this per-byte loop would pay for it.
+  let out: Uint8Array = new Uint8Array(Math.min(maxOutputBytes, Math.max(64, input.length * 4)));
   let o = 0;
-  const ensure = (extra: number): void => {
-    const need = o + extra;
-    if (need > maxOutputBytes) {
-      throw new DecodeError(`lzw: decompressed data exceeds ${maxOutputBytes} bytes`);
-    }
-    if (need > out.length) {
-      const bigger = new Uint8Array(Math.min(maxOutputBytes, Math.max(need, out.length * 2)));
-      bigger.set(out.subarray(0, o));
-      out = bigger;
-    }
-  };
 
   let width = LIT_WIDTH + 1;
   let hi = EOF; // the next code to be defined (after the first code of a run: 258)
@@ -223,9 +219,9 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
     nBits -= width;
 
     if (code < CLEAR) {
-      if (o >= out.length) ensure(1);
+      if (o >= out.length) out = grown(out, o, 1, maxOutputBytes);
       out[o++] = code;
-      if (last >= 0) define(hi, last, code);
+      if (last >= 0) defineCode(hi, last, code);
     } else if (code === CLEAR) {
       width = LIT_WIDTH + 1;
       mask = (1 << width) - 1;
@@ -242,7 +238,7 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
       const kwkwk = code === hi && last >= 0;
       const base = kwkwk ? last : code;
       const n = (length[base] as number) + (kwkwk ? 1 : 0);
-      if (o + n > out.length) ensure(n);
+      if (o + n > out.length) out = grown(out, o, n, maxOutputBytes);
       let i = o + (length[base] as number) - 1;
       if (kwkwk) out[o + n - 1] = first[last] as number;
       for (let c = base; ; c = prefix[c] as number) {
@@ -251,7 +247,7 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
       }
       const head = first[base] as number;
       o += n;
-      if (last >= 0) define(hi, last, head);
+      if (last >= 0) defineCode(hi, last, head);
     } else {
       throw new DecodeError(`lzw: invalid code ${code} (next free code is ${hi})`);
     }
@@ -270,11 +266,23 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
       }
     }
   }
+}
 
-  function define(code: number, pre: number, byte: number): void {
-    prefix[code] = pre;
-    suffix[code] = byte;
-    first[code] = first[pre] as number;
-    length[code] = (length[pre] as number) + 1;
-  }
+/** Defines reader code `code` as the expansion of `pre` followed by `byte`. */
+function defineCode(code: number, pre: number, byte: number): void {
+  const { prefix, suffix, first, length } = readerTable;
+  prefix[code] = pre;
+  suffix[code] = byte;
+  first[code] = first[pre] as number;
+  length[code] = (length[pre] as number) + 1;
+}
+
+/** `out` (holding `used` bytes) with room for `extra` more, within `maxOutputBytes`. */
+function grown(out: Uint8Array, used: number, extra: number, maxOutputBytes: number): Uint8Array {
+  const need = used + extra;
+  if (need > maxOutputBytes) throw new DecodeError(`lzw: decompressed data exceeds ${maxOutputBytes} bytes`);
+  if (need <= out.length) return out;
+  const bigger = new Uint8Array(Math.min(maxOutputBytes, Math.max(need, out.length * 2)));
+  bigger.set(out.subarray(0, used));
+  return bigger;
 }

@@ -126,16 +126,21 @@ class CompiledStruct<T extends object> implements StructCodec<T> {
   }
 
   decode(r: MsgpackReader): T {
-    const out = this.zeroRecord();
     const t = r.peek();
     if ((t & 0xf0) === 0x90 || t === 0xdc || t === 0xdd) {
-      this.decodeArray(r, out);
-      return out as T;
+      const record = this.zeroRecord();
+      this.decodeArray(r, record);
+      return record as T;
     }
+    // Fields are set in wire order and only the missing ones get their zero value afterwards:
+    // this runs for every gossiped message, and Go peers send every field in the same order,
+    // so the objects share one shape and no zero value is built only to be overwritten.
+    const out = this.constantsRecord();
     const fields = this.fields;
     const n = r.readMapHeader();
     // Go peers send keys in our sorted order, so guess "the field after the last one" first.
     let expect = 0;
+    let seen = 0;
     const bytes = r.bytes;
     for (let i = 0; i < n; i++) {
       const len = r.readStrHeader(false);
@@ -148,7 +153,13 @@ class CompiledStruct<T extends object> implements StructCodec<T> {
       }
       const f = fields[idx] as CompiledField;
       expect = idx + 1;
+      if (idx < 31) seen |= 1 << idx;
       this.readField(r, f, out);
+    }
+    for (let idx = 0; idx < fields.length; idx++) {
+      const f = fields[idx] as CompiledField;
+      if (f.omitEmpty || (idx < 31 && (seen & (1 << idx)) !== 0) || f.key in out) continue;
+      out[f.key] = f.codec.zero();
     }
     return out as T;
   }
@@ -191,9 +202,19 @@ class CompiledStruct<T extends object> implements StructCodec<T> {
   }
 
   private zeroRecord(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of this.constants) out[k] = v;
+    const out = this.constantsRecord();
     for (const f of this.fields) if (!f.omitEmpty) out[f.key] = f.codec.zero();
+    return out;
+  }
+
+  /** A new record holding only the struct's constants (such as `kind`). */
+  private constantsRecord(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const constants = this.constants;
+    for (let i = 0; i < constants.length; i++) {
+      const entry = constants[i] as readonly [string, unknown];
+      out[entry[0]] = entry[1];
+    }
     return out;
   }
 

@@ -94,6 +94,37 @@ export function utf8Encode(s: string): Uint8Array {
   return out;
 }
 
+/** Strings up to this many bytes go through {@link shortAscii}'s cache. */
+const MAX_INTERNED_LENGTH = 64;
+const INTERN_SLOTS = 4096;
+/**
+ * Recently decoded short ASCII strings by a hash of their bytes. Every gossip packet carries
+ * the same few hundred node names again and again; handing back the same string instance
+ * saves allocating it, and its hash (cached in the string) for the Map lookups that follow.
+ * A slot is overwritten on collision, so the cache stays bounded.
+ */
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+/** `bytes[start, end)` as a string if every byte is ASCII, else undefined. */
+function shortAscii(bytes: Uint8Array, start: number, end: number): string | undefined {
+  let hash = 0x811c9dc5 ^ (end - start);
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b >= 0x80) return undefined;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  const slot = (hash >>> 0) & (INTERN_SLOTS - 1);
+  const cached = interned[slot];
+  if (cached !== undefined && cached.length === end - start) {
+    let i = 0;
+    while (i < cached.length && cached.charCodeAt(i) === bytes[start + i]) i++;
+    if (i === cached.length) return cached;
+  }
+  const decoded = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  interned[slot] = decoded;
+  return decoded;
+}
+
 /** Code units are flushed to a string in batches of this size to bound argument-list length. */
 const CHUNK = 4096;
 
@@ -104,15 +135,9 @@ const CHUNK = 4096;
  */
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
   // Fast path: short ASCII strings (node names, map keys) are by far the common case.
-  if (end - start <= 64) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if ((bytes[i] as number) >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  if (end - start <= MAX_INTERNED_LENGTH) {
+    const ascii = shortAscii(bytes, start, end);
+    if (ascii !== undefined) return ascii;
   }
   const units: number[] = [];
   let result = "";

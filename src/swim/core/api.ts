@@ -112,6 +112,8 @@ export type Directive =
       readonly bytes: Uint8Array;
       readonly expectReply: boolean;
       readonly timeoutMs: number;
+      /** A push/pull state exchange (the shell measures those); absent means false. */
+      readonly pushPull?: boolean;
     }
   /** Write `bytes` as the answer on an inbound stream, then close it. */
   | { readonly kind: "reply"; readonly streamId: StreamId; readonly bytes: Uint8Array }

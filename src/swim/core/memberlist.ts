@@ -599,7 +599,8 @@ export class Memberlist implements MemberlistHandle {
     const streamId = this.nextStreamId++;
     this.dials.set(streamId, purpose);
     const bytes = encodeStreamMessage(msg, { compress: this.config.enableCompression });
-    this.outbox.push({ kind: "dial", streamId, to, bytes, expectReply: true, timeoutMs });
+    const pushPull = purpose.kind === "pushPull";
+    this.outbox.push({ kind: "dial", streamId, to, bytes, expectReply: true, timeoutMs, pushPull });
     return streamId;
   }
 

@@ -92,6 +92,11 @@ const DEFAULT_LOOP_DELAY_SAMPLE_MS = 1_000;
 const MAX_TIMER_MS = 0x7fffffff;
 /** A reply write that the peer never acknowledges by closing is torn down after this long. */
 const MAX_LINGER_MS = 5_000;
+/**
+ * A protocol timer firing at least this late means the event loop was stalled; its work then
+ * waits for the socket reads of the same loop turn (see {@link NodeRuntime.onTimerFired}).
+ */
+const STALLED_TIMER_MS = 20;
 
 /** One protocol node on real (or test) transports; see the module comment. */
 export class NodeRuntime {
@@ -113,6 +118,8 @@ export class NodeRuntime {
   private readonly loop = new LoopDelayMonitor();
   private timer: NodeJS.Timeout | undefined;
   private armedAt: number | undefined;
+  /** Set while due work waits for the packets that arrived during a stall. */
+  private deferred: NodeJS.Immediate | undefined;
   private nextSampleAt = 0;
   private readonly listeners: ((event: SwimEvent) => void)[] = [];
   private readonly pushPullListeners: ((record: PushPullRecord) => void)[] = [];
@@ -190,6 +197,8 @@ export class NodeRuntime {
     this.state = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.deferred !== undefined) clearImmediate(this.deferred);
+    this.deferred = undefined;
     this.streams?.abortAll();
     const closing = new Error("NodeRuntime closed");
     for (const reject of this.pending) reject(closing);
@@ -382,6 +391,14 @@ export class NodeRuntime {
     this.execute(this.node.onPacket(from, plain, now()), "packet");
   }
 
+  /**
+   * The timer fired. Normally its due work runs at once. After a stall (the firing is
+   * {@link STALLED_TIMER_MS} or more late), the acks, nacks and refutations that peers sent in
+   * time are still unread in the socket buffers: Node runs timers before it polls sockets, so
+   * running now would time out probes whose answers already arrived, and a host whose whole
+   * process stalled would accuse healthy peers. `setImmediate` runs after this turn's poll
+   * phase has read them.
+   */
   private onTimerFired(): void {
     const due = this.armedAt;
     this.timer = undefined;
@@ -389,6 +406,18 @@ export class NodeRuntime {
     if (this.state !== "running") return;
     const t = now();
     if (due !== undefined) this.loop.observe(due, t);
+    if (due !== undefined && t - due >= STALLED_TIMER_MS) {
+      this.deferred = setImmediate(() => this.guard("timer", () => this.runDueWork()));
+      return;
+    }
+    this.runDueWork();
+  }
+
+  /** Samples the loop delay into Lifeguard when its interval is up, then runs due timers. */
+  private runDueWork(): void {
+    this.deferred = undefined;
+    if (this.state !== "running") return;
+    const t = now();
     if (t >= this.nextSampleAt) {
       this.nextSampleAt = t + this.sampleMs;
       const delayMs = this.loop.sample();
@@ -521,7 +550,8 @@ export class NodeRuntime {
 
   /** Arms the single timer at the earlier of the core's deadline and the next delay sample. */
   private arm(): void {
-    if (this.state !== "running" || this.core === undefined) return;
+    // While deferred work is pending, it re-arms when it has run.
+    if (this.state !== "running" || this.core === undefined || this.deferred !== undefined) return;
     const deadline = this.core.nextDeadline();
     const target = deadline === undefined ? this.nextSampleAt : Math.min(deadline, this.nextSampleAt);
     if (this.timer !== undefined && this.armedAt === target) return;
@@ -553,7 +583,7 @@ export class NodeRuntime {
       this.internalError(err, context);
     } finally {
       // A throw mid-execution must not leave the node without its timer.
-      if (this.timer === undefined) this.arm();
+      if (this.timer === undefined && this.deferred === undefined) this.arm();
     }
   }
 

@@ -13,7 +13,7 @@
  *   `err` message so the peer's log names the problem.
  */
 import type { Directive, SwimNode } from "../core/api.js";
-import { decodeStreamMessage, encodeStreamMessage } from "../codec/stream.js";
+import { encodeStreamMessage } from "../codec/stream.js";
 import { formatAddress } from "./address.js";
 import { DropReason } from "./runtime-stats.js";
 import type { DropReasonValue, RuntimeStats } from "./runtime-stats.js";
@@ -118,7 +118,7 @@ export class StreamDirectives {
     const host = this.host;
     host.stats.streams.dialed++;
     const startedAt = host.now();
-    const pushPull = isPushPull(d.bytes);
+    const pushPull = d.pushPull === true;
     let sentBytes = 0;
     let settled = false;
     const settle = (reply: Uint8Array | undefined, reason: string): void => {
@@ -223,19 +223,6 @@ export class StreamDirectives {
     } else c.failed++;
     c.bytesSent += bytesSent;
     this.host.onPushPull?.({ ok, durationMs, bytesSent, bytesReceived: reply?.length ?? 0 });
-  }
-}
-
-/**
- * Whether an outbound stream message is a push/pull (the others are TCP pings and reliable
- * user messages). Push/pulls may be compressed, so the type byte is not enough: decode. Dials
- * are rare (one push/pull per interval), so the cost does not matter.
- */
-function isPushPull(plain: Uint8Array): boolean {
-  try {
-    return decodeStreamMessage(plain).kind === "pushPull";
-  } catch {
-    return false;
   }
 }
 

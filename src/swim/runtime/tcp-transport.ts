@@ -13,6 +13,15 @@ import type { Address } from "../core/api.js";
 import { formatAddress, normalizeHost } from "./address.js";
 import type { StreamConnection, StreamHandlers, StreamTransport } from "./transport.js";
 
+/**
+ * Pending-connection queue of the listener. Node's default is 511; Go (memberlist) listens with
+ * the kernel's `somaxconn` (4096 on current Linux), and the kernel caps this value at it too.
+ * When a whole cluster joins through one seed at once, the queue fills while the seed's event
+ * loop takes one connection per turn (libuv), and a full queue makes the kernel drop SYNs that
+ * the joiners resend only after 1 s, then 3 s, then 7 s.
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** Wraps one `net.Socket` as a {@link StreamConnection}. */
 class NetStreamConnection implements StreamConnection {
   readonly remote: Address;
@@ -115,7 +124,7 @@ export class TcpTransport implements StreamTransport {
         );
       };
       server.once("error", onError);
-      server.listen({ port: bind.port, host: bind.host, exclusive: true }, () => {
+      server.listen({ port: bind.port, host: bind.host, exclusive: true, backlog: LISTEN_BACKLOG }, () => {
         server.off("error", onError);
         resolve();
       });

@@ -50,4 +50,17 @@ describe("utf8", () => {
   it("decodes a sub-range", () => {
     expect(utf8Decode(Uint8Array.of(0x61, 0x62, 0x63, 0x64), 1, 3)).toBe("bc");
   });
+
+  it("hands back the right short ASCII string even when the decode cache's slots collide", () => {
+    // 20,000 distinct names over a 4,096-slot cache: many share a slot, and names of equal
+    // length differing in one byte must never be confused.
+    const names = Array.from({ length: 20_000 }, (_, i) => `node-${i.toString(36).padStart(4, "0")}`);
+    for (let round = 0; round < 2; round++) {
+      for (const name of names) expect(utf8Decode(utf8Encode(name))).toBe(name);
+    }
+    // The same bytes at another offset of a larger buffer decode the same.
+    const framed = utf8Encode("xxshoal-0042yy");
+    expect(utf8Decode(framed, 2, 12)).toBe("shoal-0042");
+    expect(utf8Decode(framed, 2, 11)).toBe("shoal-004");
+  });
 });
