@@ -14,19 +14,19 @@
  */
 import { randomInt } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { lanConfig, localConfig, wanConfig } from "../src/swim/core/config.js";
+import { PROFILE_PRESETS } from "../src/swim/core/config.js";
 import { createSwimNode, defaultSerfConfig } from "../src/swim/core/node.js";
 import { createRng } from "../src/swim/core/rng.js";
 import type { SwimEvent } from "../src/swim/core/api.js";
 import { NodeRuntime } from "../src/swim/runtime/node-runtime.js";
+import { agentName } from "./lib/agents.js";
 import type { HostConfig, HostCounters, HostReply, HostRequest } from "./lib/host-protocol.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}") as HostConfig;
-const PRESETS = { lan: lanConfig, wan: wanConfig, local: localConfig } as const;
 
-/** `shoal-0042`: the same names the process agents use (lib/agents.ts `agentName`). */
+/** `shoal-0042`: the same names the process agents use. */
 function nameOf(index: number): string {
-  return `shoal-${String(index).padStart(4, "0")}`;
+  return agentName("shoal", index);
 }
 
 interface HostedAgent {
@@ -101,7 +101,7 @@ async function retryJoin(agent: HostedAgent): Promise<void> {
 
 async function startAgent(index: number): Promise<void> {
   const memberlist = {
-    ...PRESETS[config.profile](),
+    ...PROFILE_PRESETS[config.profile](),
     ...(config.fanout === undefined ? {} : { gossipNodes: config.fanout }),
     ...(config.intervalMs === undefined ? {} : { gossipIntervalMs: config.intervalMs }),
   };

@@ -17,6 +17,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { PROFILE_PRESETS } from "../src/swim/core/config.js";
 import { implementation, type BenchProfile, type GossipSettings } from "./lib/agents.js";
 import { aggregate, modelFor, ratio } from "./lib/aggregate.js";
 import { Progress } from "./lib/progress.js";
@@ -26,11 +27,11 @@ import { SCENARIOS, runTrial, type TrialResult } from "./lib/trial.js";
 import { TrafficCounters } from "./lib/traffic.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PROFILE_TIMING = {
-  lan: { fanout: 3, intervalMs: 200 },
-  wan: { fanout: 4, intervalMs: 500 },
-  local: { fanout: 3, intervalMs: 100 },
-} as const;
+/** Fanout and gossip interval of a profile, as the model needs them (from the preset itself). */
+function profileTiming(profile: BenchProfile): { fanout: number; intervalMs: number } {
+  const preset = PROFILE_PRESETS[profile]();
+  return { fanout: preset.gossipNodes, intervalMs: preset.gossipIntervalMs };
+}
 
 function list(text: string | undefined, flag: string): number[] {
   if (text === undefined || text === "") return [];
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
   const compare = values.compare === "serf";
   if (values.compare !== undefined && !compare) throw new Error(`--compare: only "serf" is supported`);
   for (const p of profiles)
-    if (!(p in PROFILE_TIMING)) throw new Error(`--profile: unknown profile ${String(p)}`);
+    if (!(p in PROFILE_PRESETS)) throw new Error(`--profile: unknown profile ${String(p)}`);
 
   const plan: {
     label: string;
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
       plan.push({
         label: profile,
         settings: { profile },
-        ...PROFILE_TIMING[profile],
+        ...profileTiming(profile),
         impls: compare ? ["shoal", "serf"] : ["shoal"],
         runs,
       });
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
         plan.push({
           label: profile,
           settings: { profile },
-          ...PROFILE_TIMING[profile],
+          ...profileTiming(profile),
           impls: ["shoal", "serf"],
           runs,
         });

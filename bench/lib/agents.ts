@@ -6,12 +6,13 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { LogWatch, parseSerfLine, parseShoalLine } from "./log-watch.js";
+import type { ProfileName } from "../../src/swim/core/config.js";
 import { GOSSIP_PORT_RANGE } from "./traffic.js";
 
 const run = promisify(execFile);
 
 /** The memberlist presets a benchmark runs (Serf's `-profile` values). */
-export type BenchProfile = "lan" | "wan" | "local";
+export type BenchProfile = ProfileName;
 
 /** Gossip settings of one benchmark setting. */
 export interface GossipSettings {

@@ -1,9 +1,10 @@
 /**
- * Many agents per process: the benchmark's side of `bench/agent-host.ts`. A trial forks
- * ceil(N / K) host processes of K agents each (agent i lives in host floor(i / K)), then runs
- * the scenarios of `trial.ts` through IPC instead of log lines and HTTP: join storm, a node
- * joining, a user event, that node crashed (its sockets closed without a leave, which is what
- * SIGKILL does to a process agent), then the idle window. The service scenario needs the
+ * Many agents per process: the benchmark's side of `bench/agent-host.ts`. A trial forks one
+ * host process for node 0 alone and ceil((N - 1) / K) more of K agents each (agent i > 0 lives
+ * in host 1 + floor((i - 1) / K)), then runs the scenarios of `trial.ts` through IPC instead
+ * of log lines and HTTP: join storm, a node joining, a user event, that node crashed (its
+ * sockets closed without a leave, which is what SIGKILL does to a process agent), then the
+ * idle window. The service scenario needs the
  * catalog, which hosted agents do not run; its curve is recorded as empty (0 of 0).
  *
  * Times follow BENCH-METHOD: from the trigger (last agent started, joiner first seen, event
@@ -11,6 +12,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { agentName } from "./agents.js";
 import { curveOf, median, type Curve } from "./curve.js";
 import type { HostConfig, HostCounters, HostReply, HostRequest } from "./host-protocol.js";
 import { cpuSeconds, rssBytes } from "./proc-stats.js";
@@ -327,7 +329,7 @@ async function hostTrial(
   phase("join");
   const joinerHost = cluster.hostOf(n);
   await joinerHost.request({ op: "start", indices: [n] });
-  const joinerName = `shoal-${String(n).padStart(4, "0")}`;
+  const joinerName = agentName("shoal", n);
   let joinArrivals: (number | undefined)[] = [];
   await waitUntil(
     async () => {

@@ -4,7 +4,7 @@
  * and Serf settings (milliseconds throughout).
  */
 import type { Address } from "../../swim/core/api.js";
-import { lanConfig, localConfig, wanConfig, type MemberlistConfig } from "../../swim/core/config.js";
+import { PROFILE_PRESETS, type MemberlistConfig } from "../../swim/core/config.js";
 import { defaultSerfConfig, type SerfConfig } from "../../swim/core/serf/config.js";
 import type { HostPort } from "../../swim/runtime/address.js";
 import { parseAddress, parseHostPort } from "../../swim/runtime/address.js";
@@ -59,8 +59,6 @@ export type AgentConfig = DeepReadonly<Omit<AgentOptions, ResolvedAway>> & {
   readonly warnings: readonly string[];
 };
 
-const PRESETS = { lan: lanConfig, wan: wanConfig, local: localConfig } as const;
-
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -79,7 +77,7 @@ export function resolveAgentConfig(
   warnings: readonly string[],
 ): AgentConfig {
   const memberlist: { -readonly [K in keyof MemberlistConfig]: MemberlistConfig[K] } =
-    PRESETS[options.profile]();
+    PROFILE_PRESETS[options.profile]();
   const serf: { -readonly [K in keyof SerfConfig]: SerfConfig[K] } = defaultSerfConfig();
   for (const name of OPTION_NAMES) {
     const value = options[name];

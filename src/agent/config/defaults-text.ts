@@ -1,9 +1,11 @@
 /** Human text of each option's default, shared by `--help` and the env table. */
-import { lanConfig, localConfig, wanConfig } from "../../swim/core/config.js";
+import { PROFILE_PRESETS } from "../../swim/core/config.js";
 import { formatDuration } from "./duration.js";
 import { OPTION_SCHEMAS, optionMeta, type OptionName } from "./schema.js";
 
-const PRESETS = { lan: lanConfig(), wan: wanConfig(), local: localConfig() } as const;
+const PRESETS = Object.fromEntries(
+  Object.entries(PROFILE_PRESETS).map(([profile, preset]) => [profile, preset()]),
+);
 
 function formatValue(name: OptionName, value: unknown): string {
   if (optionMeta(name).kind === "duration" && typeof value === "number") return formatDuration(value);

@@ -140,7 +140,6 @@ class CompiledStruct<T extends object> implements StructCodec<T> {
     const n = r.readMapHeader();
     // Go peers send keys in our sorted order, so guess "the field after the last one" first.
     let expect = 0;
-    let seen = 0;
     const bytes = r.bytes;
     for (let i = 0; i < n; i++) {
       const len = r.readStrHeader(false);
@@ -153,14 +152,10 @@ class CompiledStruct<T extends object> implements StructCodec<T> {
       }
       const f = fields[idx] as CompiledField;
       expect = idx + 1;
-      if (idx < 31) seen |= 1 << idx;
       this.readField(r, f, out);
     }
-    for (let idx = 0; idx < fields.length; idx++) {
-      const f = fields[idx] as CompiledField;
-      if (f.omitEmpty || (idx < 31 && (seen & (1 << idx)) !== 0) || f.key in out) continue;
-      out[f.key] = f.codec.zero();
-    }
+    // readField always sets a field that is not omitempty, so a key still absent was not sent.
+    for (const f of fields) if (!f.omitEmpty && !(f.key in out)) out[f.key] = f.codec.zero();
     return out as T;
   }
 

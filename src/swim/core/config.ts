@@ -145,3 +145,12 @@ export function localConfig(): MemberlistConfig {
     gossipToTheDeadTimeMs: 15_000,
   };
 }
+
+/**
+ * memberlist's presets by the profile names Serf's `-profile` takes; the one map that the agent,
+ * its help text and the benchmarks read.
+ */
+export const PROFILE_PRESETS = { lan: lanConfig, wan: wanConfig, local: localConfig } as const;
+
+/** A profile name: `lan`, `wan` or `local`. */
+export type ProfileName = keyof typeof PROFILE_PRESETS;

@@ -407,17 +407,17 @@ export class NodeRuntime {
     const t = now();
     if (due !== undefined) this.loop.observe(due, t);
     if (due !== undefined && t - due >= STALLED_TIMER_MS) {
-      this.deferred = setImmediate(() => this.guard("timer", () => this.runDueWork()));
+      this.deferred = setImmediate(() => {
+        this.deferred = undefined;
+        if (this.state === "running") this.guard("timer", () => this.runDueWork(now()));
+      });
       return;
     }
-    this.runDueWork();
+    this.runDueWork(t);
   }
 
-  /** Samples the loop delay into Lifeguard when its interval is up, then runs due timers. */
-  private runDueWork(): void {
-    this.deferred = undefined;
-    if (this.state !== "running") return;
-    const t = now();
+  /** Samples the loop delay into Lifeguard when its interval is up, then runs timers due at `t`. */
+  private runDueWork(t: number): void {
     if (t >= this.nextSampleAt) {
       this.nextSampleAt = t + this.sampleMs;
       const delayMs = this.loop.sample();
