@@ -400,7 +400,8 @@ async function hostTrial(
   const afterIdle = await cluster.counters(false);
   const perHostMax = Math.max(...cluster.hosts.map((h, i) => (rss[i] ?? 0) / h.indices.length));
   return {
-    curves: { formation, join, event, publish, failure },
+    // Hosted agents are running as soon as their host starts them: ready = started.
+    curves: { formation, formationReady: formation, join, event, publish, failure },
     idle: idleFigures({
       windowMs,
       bytes,

@@ -8,7 +8,11 @@ import type { Readable } from "node:stream";
 
 /** One recognised log event. */
 export interface LogEvent {
-  readonly kind: "ready" | "join" | "failed" | "update" | "user";
+  /**
+   * `suspect`: this agent's own probe of the member failed (not a suspicion it was told of).
+   * `joined`: its retry-join succeeded (subject empty).
+   */
+  readonly kind: "ready" | "joined" | "join" | "failed" | "update" | "user" | "suspect";
   /** The member's name, or the user event's name. */
   readonly subject: string;
   /** Harness wall-clock ms when the line arrived. */
@@ -23,11 +27,13 @@ const SERF_PATTERNS: readonly [RegExp, LogEvent["kind"]][] = [
   [/serf: EventMemberFailed: (\S+)/, "failed"],
   [/serf: EventMemberUpdate: (\S+)/, "update"],
   [/agent: Received event: user-event: (\S+)/, "user"],
+  [/memberlist: Suspect (\S+) has failed, no acks received/, "suspect"],
 ];
 
 /** `serf agent` (0.8.x) log lines. */
 export const parseSerfLine: LineParser = (line) => {
   if (line.includes("==> Serf agent running!")) return { kind: "ready", subject: "" };
+  if (line.includes("agent: Join completed.")) return { kind: "joined", subject: "" };
   for (const [re, kind] of SERF_PATTERNS) {
     const m = re.exec(line);
     if (m?.[1] !== undefined) return { kind, subject: m[1] };
@@ -41,6 +47,8 @@ const SHOAL_PATTERNS: readonly [RegExp, LogEvent["kind"]][] = [
   [/^memberUpdated: (\S+)/, "update"],
   [/^user event: (\S+)/, "user"],
   [/^Shoal agent running()/, "ready"],
+  [/^retry-join: joined through()/, "joined"],
+  [/^suspect (\S+): no acks received/, "suspect"],
 ];
 
 /** `shoal agent` JSON log lines (pino). */

@@ -42,7 +42,8 @@ export interface BenchDocument {
 }
 
 const SCENARIO_TITLES: Record<Scenario, string> = {
-  formation: "join storm (from last start)",
+  formation: "join storm (from last spawn)",
+  formationReady: "join storm (from last agent running)",
   join: "node join",
   event: "user event",
   publish: "service registered (Serf: tag update)",
@@ -103,12 +104,51 @@ export function markdown(doc: BenchDocument): string {
       );
     }
     lines.push("");
+    for (const [name, f] of impls) {
+      if (f !== undefined) lines.push(...formationLines(name, f), ...failureLines(name, f));
+    }
     lines.push(...hostLines(s.shoal));
     const extra: string[] = [`Shoal user-event t99 / model t99: ${x(s.eventT99VsModel)}`];
     if (s.bytesVsSerf !== undefined) extra.push(`Shoal/Serf bytes per node per second: ${x(s.bytesVsSerf)}`);
     lines.push(extra.join("; "), "");
   }
   return lines.join("\n");
+}
+
+function seconds(ms: number | null): string {
+  return ms === null ? "–" : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Per run, where the join storm's time went (process agents only). */
+function formationLines(name: string, f: ImplementationFigures): string[] {
+  const s = seconds;
+  const runs = f.trials.flatMap((t, i) => {
+    const d = t.formationDetail;
+    if (d === undefined) return [];
+    return [
+      `run ${i + 1}: last agent running ${s(d.lastReadyMs)} after the last spawn, last retry-join done ` +
+        `${s(d.lastJoinedMs)}, median running → joined ${s(d.readyToJoinedMedianMs)}, ` +
+        `${d.failedProbes} failed probes, ${d.falseFailures} false failures` +
+        (d.slowest === undefined
+          ? ""
+          : `, last learned: ${d.slowest.agent} of ${d.slowest.member} ${s(d.slowest.afterReadyMs)} after the last running`),
+    ];
+  });
+  return runs.length === 0 ? [] : [`${name} join storm, per run: ${runs.join("; ")}.`, ""];
+}
+
+/** Per run, how the kill -9 scenario's first `failed` came about (process agents only). */
+function failureLines(name: string, f: ImplementationFigures): string[] {
+  const runs = f.trials.flatMap((t, i) => {
+    const d = t.failureDetail;
+    if (d === undefined) return [];
+    const s = seconds;
+    return [
+      `run ${i + 1}: first failed probe ${s(d.firstSuspectMs)}, first \`failed\` ${s(d.firstFailedMs)}, ` +
+        `${d.suspectersBeforeFailed} agents' probes failed before it`,
+    ];
+  });
+  return runs.length === 0 ? [] : [`${name} kill -9, per run: ${runs.join("; ")}.`, ""];
 }
 
 /** How hosted agents ran, and what their hosts counted (nothing when one agent per process). */

@@ -10,6 +10,7 @@ import { agentName, type BenchAgent, type Implementation } from "./agents.js";
 import { curveOf, type Curve } from "./curve.js";
 import type { HostDiagnostics } from "./hosts.js";
 import { cpuSeconds, rssBytes } from "./proc-stats.js";
+import { failureTimeline, formationTimeline, type FailureDetail, type FormationDetail } from "./timelines.js";
 import { type TrafficCounters, trafficDelta } from "./traffic.js";
 import { sleep, waitUntil } from "./wait.js";
 
@@ -29,7 +30,7 @@ export interface TrialOptions {
 }
 
 /** Scenario names, in the order they run. */
-export const SCENARIOS = ["formation", "join", "event", "publish", "failure"] as const;
+export const SCENARIOS = ["formation", "formationReady", "join", "event", "publish", "failure"] as const;
 
 /** One scenario name. */
 export type Scenario = (typeof SCENARIOS)[number];
@@ -55,6 +56,10 @@ export interface IdleFigures {
 /** Everything one trial measured. */
 export interface TrialResult {
   readonly curves: Readonly<Record<Scenario, Curve>>;
+  /** Kill -9 timeline (process agents; not recorded by many-agent hosts). */
+  readonly failureDetail?: FailureDetail;
+  /** Join storm timeline (process agents). */
+  readonly formationDetail?: FormationDetail;
   readonly idle: IdleFigures;
   /** Agents ran many per process (`hosts.ts`): how, and what the hosts counted. */
   readonly hosts?: HostDiagnostics;
@@ -100,6 +105,14 @@ async function trial(impl: Implementation, traffic: TrafficCounters, o: TrialOpt
     agents.map((a) => fullView(a)),
     lastStartedMs,
   );
+  // The same storm from the moment the last agent said it was running: without the
+  // processes' own start-up (a Node.js process needs far more CPU to boot than a Go one).
+  const lastReadyMs = Math.max(...agents.map((a) => a.watch.first("ready", "")?.atMs ?? lastStartedMs));
+  const formationReady = curveOf(
+    agents.map((a) => fullView(a)),
+    lastReadyMs,
+  );
+  const formationDetail = formationTimeline(agents, lastStartedMs, lastReadyMs);
   await sleep(o.settleMs);
 
   phase("join");
@@ -134,11 +147,17 @@ async function trial(impl: Implementation, traffic: TrafficCounters, o: TrialOpt
     a.watch.first("failed", joinerName, killedMs)?.atMs;
   await waitUntil(() => agents.every((a) => sawFailed(a) !== undefined), o.scenarioTimeoutMs, 50);
   const failure = curveOf(agents.map(sawFailed), killedMs);
+  const failureDetail = failureTimeline(agents, joinerName, killedMs);
   await joiner.exited;
 
   phase("idle");
   const idle = await idleWindow(agents, traffic, Math.max(o.settleMs, 2_000), o.idleMs);
-  return { curves: { formation, join, event, publish, failure }, idle };
+  return {
+    curves: { formation, formationReady, join, event, publish, failure },
+    idle,
+    failureDetail,
+    formationDetail,
+  };
 }
 
 /**

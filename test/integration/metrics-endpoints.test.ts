@@ -11,6 +11,7 @@ const FAMILIES = [
   "shoal_health_score",
   "shoal_event_loop_delay_seconds",
   "shoal_probes_total",
+  "shoal_probe_failures_total",
   "shoal_probe_rtt_seconds",
   "shoal_suspicions_total",
   "shoal_suspicion_confirmations_total",

@@ -8,8 +8,16 @@
  *   dissemination time (the dead message must still travel);
  * - when k independent accusers (besides the first) suspected it, the first verdict comes by
  *   max(tS + min, time of the k-th confirmation + D): confirmations shorten the timeout to min.
+ *
+ * Those are memberlist's bounds, checked with Shoal's refused-port shortcut turned off
+ * (`refusedSuspicionTimeoutMs: 0`). With it on (the default), a crashed node's port refuses
+ * the first accuser's TCP fallback ping, so that accuser's suspicion expires after
+ * `refusedSuspicionTimeoutMs` (2 s): the first verdict comes exactly then, the last within D.
+ * A node that is merely unreachable (partitioned away) refuses nothing and keeps memberlist's
+ * bounds, checked with the shortcut on.
  */
 import { describe, expect, it } from "vitest";
+import { lanConfig } from "../../src/swim/core/config.js";
 import type { SwimEvent } from "../../src/swim/core/api.js";
 import { formCluster } from "../../src/swim/sim/convergence.js";
 import { modelSummary } from "../../src/swim/sim/model.js";
@@ -26,9 +34,16 @@ const MIN_MS = 4_000;
 const MAX_MS = 24_000;
 const K = 2;
 
+const REFUSED_MS = lanConfig().refusedSuspicionTimeoutMs;
+
 describe("failure detection of a crashed node (10 nodes, LAN)", () => {
-  it("every live node declares it failed within the suspicion bounds, never before min", () => {
-    const sim = new Simulator({ seed, createNode: realNodeFactory, testFile: FILE });
+  it("memberlist's timing: every live node declares it failed within the suspicion bounds, never before min", () => {
+    const sim = new Simulator({
+      seed,
+      createNode: realNodeFactory,
+      testFile: FILE,
+      memberlist: { ...lanConfig(), refusedSuspicionTimeoutMs: 0 },
+    });
     formCluster(sim, N, 5_000);
     const slackMs = 1.5 * modelSummary({ nodes: N, fanout: 3, intervalMs: 200 }).t9999Ms;
 
@@ -87,4 +102,74 @@ describe("failure detection of a crashed node (10 nodes, LAN)", () => {
     expect(sim.falsePositives, hint).toBe(0);
     sim.assertConverged();
   });
+
+  it("a crash (port refuses) is declared failed refusedSuspicionTimeoutMs after the first suspicion", () => {
+    const sim = new Simulator({ seed, createNode: realNodeFactory, testFile: FILE });
+    formCluster(sim, N, 5_000);
+    const slackMs = 1.5 * modelSummary({ nodes: N, fanout: 3, intervalMs: 200 }).t9999Ms;
+    for (const victimIndex of [3, 7]) {
+      const victim = sim.node(victimIndex).name;
+      const { firstSuspicionMs, verdicts } = crashAndWatch(sim, victimIndex, () => sim.crash(victimIndex));
+      expect(verdicts.size, `live nodes that declared ${victim} failed ${hint}`).toBe(
+        sim.runningIndices().length,
+      );
+      const times = [...verdicts.values()];
+      expect(Math.min(...times) - firstSuspicionMs, `first verdict ${hint}`).toBe(REFUSED_MS);
+      expect(Math.max(...times) - firstSuspicionMs, `last verdict ${hint}`).toBeLessThanOrEqual(
+        REFUSED_MS + slackMs,
+      );
+      sim.runFor(5_000);
+    }
+    expect(sim.falsePositives, hint).toBe(0);
+    sim.assertConverged();
+  });
+
+  it("an unreachable node (partitioned, refuses nothing) keeps memberlist's minimum", () => {
+    const sim = new Simulator({ seed, createNode: realNodeFactory, testFile: FILE });
+    formCluster(sim, N, 5_000);
+    const victimIndex = 4;
+    const others = sim.runningIndices().filter((i) => i !== victimIndex);
+    const { firstSuspicionMs, verdicts } = crashAndWatch(sim, victimIndex, () =>
+      sim.partition([[victimIndex], others]),
+    );
+    const fromOthers = others.map((i) => verdicts.get(sim.node(i).name));
+    expect(
+      fromOthers.every((t) => t !== undefined),
+      `verdicts ${hint}`,
+    ).toBe(true);
+    expect(
+      Math.min(...(fromOthers as number[])) - firstSuspicionMs,
+      `first verdict ${hint}`,
+    ).toBeGreaterThanOrEqual(MIN_MS);
+  });
 });
+
+/**
+ * Runs `fail` on `victimIndex` and the simulation until every other running node declared it
+ * failed (or the max bound passed): the first suspicion of it and each node's verdict time.
+ */
+function crashAndWatch(
+  sim: Simulator,
+  victimIndex: number,
+  fail: () => void,
+): { firstSuspicionMs: number; verdicts: Map<string, number> } {
+  const victim = sim.node(victimIndex).name;
+  let firstSuspicionMs = Number.POSITIVE_INFINITY;
+  const verdicts = new Map<string, number>();
+  const off = sim.onEvent(({ node, event, timeMs }) => {
+    if (event.kind === "memberSuspected" && event.member.name === victim)
+      firstSuspicionMs = Math.min(firstSuspicionMs, timeMs);
+    if (event.kind === "memberFailed" && event.member.name === victim && !verdicts.has(sim.node(node).name))
+      verdicts.set(sim.node(node).name, timeMs);
+  });
+  const started = sim.now;
+  fail();
+  const watchers = sim
+    .runningIndices()
+    .filter((i) => i !== victimIndex)
+    .map((i) => sim.node(i).name);
+  sim.runUntilTrue(() => watchers.every((name) => verdicts.has(name)), started + MAX_MS + 30_000);
+  off();
+  expect(firstSuspicionMs, `nobody suspected ${victim} ${hint}`).toBeLessThan(Number.POSITIVE_INFINITY);
+  return { firstSuspicionMs, verdicts };
+}

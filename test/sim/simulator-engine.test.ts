@@ -4,7 +4,7 @@
  * itself is exercised with the real core in the other files of this directory.
  */
 import { describe, expect, it } from "vitest";
-import type { Address, Directive, SwimNode } from "../../src/swim/core/api.js";
+import type { Address, DialFailure, Directive, SwimNode } from "../../src/swim/core/api.js";
 import type { NodeFactoryArgs } from "../../src/swim/sim/simulator.js";
 import { Simulator } from "../../src/swim/sim/simulator.js";
 import { replayHint, simSeed } from "./sim-seed.js";
@@ -47,8 +47,8 @@ class TickNode implements SwimNode {
     this.streamResults.push({ at: nowMs, id: streamId, outcome: `reply:${Array.from(bytes).join(",")}` });
     return [];
   }
-  onStreamFailed(streamId: number, reason: string, nowMs: number): readonly Directive[] {
-    this.streamResults.push({ at: nowMs, id: streamId, outcome: `failed:${reason}` });
+  onStreamFailed(streamId: number, failure: DialFailure, nowMs: number): readonly Directive[] {
+    this.streamResults.push({ at: nowMs, id: streamId, outcome: `failed:${failure.reason}` });
     return [];
   }
   onLocalDelay(): readonly Directive[] {

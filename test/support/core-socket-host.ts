@@ -169,14 +169,14 @@ export class CoreSocketHost<N extends SwimNode> {
     const conn = createConnection({ host: d.to.host, port: d.to.port });
     this.sockets.add(conn);
     let settled = false;
-    const fail = (why: string): void => {
+    const fail = (why: string, refused = false): void => {
       if (settled) return;
       settled = true;
       conn.destroy();
-      this.run((n, t) => n.onStreamFailed(d.streamId, why, t));
+      this.run((n, t) => n.onStreamFailed(d.streamId, { reason: why, refused }, t));
     };
     const timer = setTimeout(() => fail("i/o timeout"), d.timeoutMs);
-    conn.on("error", (err) => fail(err.message));
+    conn.on("error", (err: NodeJS.ErrnoException) => fail(err.message, err.code === "ECONNREFUSED"));
     conn.on("close", () => {
       clearTimeout(timer);
       this.sockets.delete(conn);

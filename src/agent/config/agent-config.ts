@@ -30,6 +30,7 @@ type ResolvedAway =
   | "suspicionMult"
   | "suspicionMaxTimeoutMult"
   | "pushPullInterval"
+  | "refusedSuspicionTimeout"
   | "retransmitMult"
   | "reconnectInterval"
   | "reconnectTimeout"
@@ -98,6 +99,7 @@ export function resolveAgentConfig(
     suspicionMult: _sm,
     suspicionMaxTimeoutMult: _smt,
     pushPullInterval: _ppi,
+    refusedSuspicionTimeout: _rst,
     retransmitMult: _rm,
     reconnectInterval: _ri,
     reconnectTimeout: _rt,

@@ -25,6 +25,7 @@ export type MemberlistTimingKey =
   | "suspicionMult"
   | "suspicionMaxTimeoutMult"
   | "pushPullIntervalMs"
+  | "refusedSuspicionTimeoutMs"
   | "retransmitMult";
 
 /** Serf knobs an option sets (see `swim/core/serf/config.ts`). */
@@ -290,6 +291,23 @@ export const AgentOptionsSchema = Type.Object(
           flag: "push-pull-interval",
           placeholder: "duration",
           memberlist: "pushPullIntervalMs",
+        },
+      ),
+    ),
+    refusedSuspicionTimeout: Type.Optional(
+      opt(
+        Type.Number({
+          minimum: 0,
+          maximum: MAX_TIMER_MS,
+          description:
+            "Suspicion timeout when a failed probe's TCP connect was refused (agent gone); 0: memberlist's timeout",
+        }),
+        {
+          kind: "duration",
+          section: "Gossip tuning",
+          flag: "refused-suspicion-timeout",
+          placeholder: "duration",
+          memberlist: "refusedSuspicionTimeoutMs",
         },
       ),
     ),

@@ -251,6 +251,18 @@ export class Agent implements AgentView, AgentControl {
     this.clockTimer = setInterval(() => this.recordClocks(), 1_000);
     this.clockTimer.unref();
 
+    // Joins go out before the HTTP API is built (its routes take ~100 ms of CPU): the cluster
+    // need not wait for them, which matters most when many agents start at once.
+    const startJoin = this.config.join.length > 0 ? this.join(this.config.join, false) : undefined;
+    startJoin?.catch(() => undefined); // awaited below, once the API is up
+    const previous = this.snapshot?.left() === true ? [] : (this.snapshot?.previousPeers() ?? []);
+    const rejoin = previous.filter((p) => p.name !== this.config.nodeName).map((p) => p.address);
+    if (this.config.join.length === 0 && rejoin.length > 0) {
+      void this.retryJoin(rejoin, "snapshot peers", 3);
+    }
+    if (this.config.retryJoin.length > 0)
+      void this.retryJoin(this.config.retryJoin, "retry-join", this.config.retryMaxAttempts);
+
     this.http = await createHttpApiServer({
       view: this,
       control: this,
@@ -264,18 +276,11 @@ export class Agent implements AgentView, AgentControl {
       `Shoal agent running: node ${this.config.nodeName}`,
     );
 
-    if (this.config.join.length > 0) {
+    if (startJoin !== undefined) {
       // Serf's -join: the agent refuses to run if none of them answers.
-      const contacted = await this.join(this.config.join, false);
+      const contacted = await startJoin;
       log.info(`joined ${contacted} of ${this.config.join.length} start-join addresses`);
     }
-    const previous = this.snapshot?.left() === true ? [] : (this.snapshot?.previousPeers() ?? []);
-    const rejoin = previous.filter((p) => p.name !== this.config.nodeName).map((p) => p.address);
-    if (this.config.join.length === 0 && rejoin.length > 0) {
-      void this.retryJoin(rejoin, "snapshot peers", 3);
-    }
-    if (this.config.retryJoin.length > 0)
-      void this.retryJoin(this.config.retryJoin, "retry-join", this.config.retryMaxAttempts);
   }
 
   /** `http://host:port` (or `https://`) of the HTTP API. */
@@ -355,6 +360,19 @@ export class Agent implements AgentView, AgentControl {
         if (op !== undefined) this.answerKeyQuery(op, event.id, event.lTime, event.payload);
         return;
       }
+      case "probeFailed":
+        // memberlist logs its failed probes at info: the first line of every failure.
+        this.log(
+          "info",
+          `suspect ${event.node}: no acks received${event.refused ? ", and its TCP port refused the connection" : ""}`,
+        );
+        return;
+      case "suspicionEnded":
+        this.log(
+          "info",
+          `suspicion of ${event.node} ended: ${event.outcome} after ${Math.round(event.durationMs)} ms, ${event.confirmations} confirmation(s)`,
+        );
+        return;
       case "decodeFailed":
         this.log(
           "debug",

@@ -15,7 +15,12 @@ export function registerSwimEventMetrics(
 ): () => void {
   const probes = new Counter({
     name: "shoal_probes_total",
-    help: "Direct or indirect probes answered in time (a failed probe shows as a suspicion).",
+    help: "Direct or indirect probes answered in time.",
+    registers: [registry],
+  });
+  const failedProbes = new Counter({
+    name: "shoal_probe_failures_total",
+    help: "Probes that got no ack (direct, indirect or TCP): each accuses its target.",
     registers: [registry],
   });
   const rtt = new Histogram({
@@ -67,6 +72,9 @@ export function registerSwimEventMetrics(
       case "probeCompleted":
         probes.inc();
         rtt.observe(event.rttMs / 1000);
+        return;
+      case "probeFailed":
+        failedProbes.inc();
         return;
       case "memberSuspected":
         suspicions.inc({ accuser: event.from === selfName ? "self" : "other" });

@@ -29,6 +29,20 @@ export interface Address {
 /** Identifies one TCP stream exchange between the core and its shell. */
 export type StreamId = number;
 
+/** Why an outbound dial failed, as the shell saw it. */
+export interface DialFailure {
+  /** Human-readable cause (logs, tests). */
+  readonly reason: string;
+  /**
+   * The connection was actively refused (TCP RST: the host is up, nothing listens on the
+   * port). A timeout or unreachable network is not a refusal.
+   */
+  readonly refused: boolean;
+}
+
+/** The outcome of a TCP fallback ping. */
+export type TcpPingOutcome = "acked" | "failed" | "refused";
+
 /** Status of a member as Serf reports it (memberlist's *suspect* is not visible at this level). */
 export type MemberStatus = "alive" | "leaving" | "left" | "failed";
 
@@ -91,6 +105,11 @@ export type SwimEvent =
     }
   | { readonly kind: "queryClosed"; readonly id: number }
   | { readonly kind: "probeCompleted"; readonly node: string; readonly rttMs: number }
+  /**
+   * This node's probe of `node` got no ack, direct, indirect or over TCP: it accuses it.
+   * `refused`: the TCP fallback ping was refused (nothing listens on the member's port).
+   */
+  | { readonly kind: "probeFailed"; readonly node: string; readonly refused: boolean }
   | { readonly kind: "tcpOnlyReachable"; readonly node: string }
   | { readonly kind: "joinCompleted"; readonly contacted: number; readonly failed: readonly Address[] }
   | { readonly kind: "leaveCompleted" }
@@ -135,7 +154,7 @@ export interface SwimNode {
   /** The answer to an outbound `dial` arrived. */
   onStreamReply(streamId: StreamId, bytes: Uint8Array, nowMs: number): readonly Directive[];
   /** An outbound `dial` failed (refused, timed out, bad reply). */
-  onStreamFailed(streamId: StreamId, reason: string, nowMs: number): readonly Directive[];
+  onStreamFailed(streamId: StreamId, failure: DialFailure, nowMs: number): readonly Directive[];
   /** The shell measured its event-loop delay; Lifeguard folds it into the health score. */
   onLocalDelay(delayMs: number, nowMs: number): readonly Directive[];
 

@@ -44,6 +44,14 @@ export interface MemberlistConfig {
   readonly enableCompression: boolean;
   /** Never fall back to a TCP ping when UDP probes fail. */
   readonly disableTcpPings: boolean;
+  /**
+   * Shoal addition: when this node's own probe failed and its TCP fallback ping was refused
+   * (the member's host answered, but nothing listens on its port: the agent is gone, as after
+   * kill -9 or a crash), this node's suspicion of the member expires after at most this long
+   * instead of Lifeguard's minimum. A refusal is proof a timeout is not; the member can still
+   * refute within this time if it is in fact alive. 0 reproduces memberlist exactly.
+   */
+  readonly refusedSuspicionTimeoutMs: number;
   /** memberlist protocol version spoken (1..5); 2 is memberlist's default. */
   readonly protocolVersion: number;
   /** Lowest/highest memberlist protocol versions understood (advertised in Vsn). */
@@ -96,6 +104,9 @@ export function lanConfig(): MemberlistConfig {
     packetOverheadBytes: 0,
     enableCompression: true,
     disableTcpPings: false,
+    // Two probe intervals: time for a member that is alive after all to hear the suspicion
+    // (buddy ping or gossip) and for its refutation to come back.
+    refusedSuspicionTimeoutMs: 2_000,
     protocolVersion: 2,
     protocolMin: 1,
     protocolMax: 5,
@@ -125,6 +136,7 @@ export function wanConfig(): MemberlistConfig {
     pushPullIntervalMs: 60_000,
     probeIntervalMs: 5_000,
     probeTimeoutMs: 3_000,
+    refusedSuspicionTimeoutMs: 10_000,
     gossipNodes: 4,
     gossipIntervalMs: 500,
     gossipToTheDeadTimeMs: 60_000,

@@ -23,7 +23,7 @@
  * Seeds passed to `join` are IP addresses; name resolution belongs to the shell.
  */
 
-import type { Address, Directive, Rng, StreamId, SwimEvent } from "./api.js";
+import type { Address, DialFailure, Directive, Rng, StreamId, SwimEvent, TcpPingOutcome } from "./api.js";
 import type {
   Alive,
   Dead,
@@ -80,7 +80,7 @@ type DialPurpose =
   | {
       readonly kind: "tcpPing";
       readonly seqNo: number;
-      readonly onResult: (acked: boolean) => void;
+      readonly onResult: (outcome: TcpPingOutcome) => void;
       readonly to: Address;
     }
   | {
@@ -313,7 +313,7 @@ export class Memberlist implements MemberlistHandle {
       return;
     }
     if (purpose.kind === "tcpPing") {
-      purpose.onResult(msg.kind === "ackResp" && msg.seqNo === purpose.seqNo);
+      purpose.onResult(msg.kind === "ackResp" && msg.seqNo === purpose.seqNo ? "acked" : "failed");
       return;
     }
     if (msg.kind !== "pushPull") {
@@ -331,11 +331,11 @@ export class Memberlist implements MemberlistHandle {
   }
 
   /** One of our dials failed. */
-  onStreamFailed(streamId: StreamId, _reason: string, nowMs: number): void {
+  onStreamFailed(streamId: StreamId, failure: DialFailure, nowMs: number): void {
     const purpose = this.dials.get(streamId);
     if (purpose === undefined) return;
     this.dials.delete(streamId);
-    this.dialFailed(purpose, nowMs);
+    this.dialFailed(purpose, nowMs, failure.refused);
   }
 
   /**
@@ -604,7 +604,12 @@ export class Memberlist implements MemberlistHandle {
     return streamId;
   }
 
-  private dialPing(to: Address, ping: Ping, timeoutMs: number, onResult: (acked: boolean) => void): StreamId {
+  private dialPing(
+    to: Address,
+    ping: Ping,
+    timeoutMs: number,
+    onResult: (outcome: TcpPingOutcome) => void,
+  ): StreamId {
     return this.dial(to, ping, timeoutMs, { kind: "tcpPing", seqNo: ping.seqNo, onResult, to });
   }
 
@@ -618,8 +623,8 @@ export class Memberlist implements MemberlistHandle {
     });
   }
 
-  private dialFailed(purpose: DialPurpose, _nowMs: number): void {
-    if (purpose.kind === "tcpPing") purpose.onResult(false);
+  private dialFailed(purpose: DialPurpose, _nowMs: number, refused = false): void {
+    if (purpose.kind === "tcpPing") purpose.onResult(refused ? "refused" : "failed");
     else this.joinProgress(purpose.joinId, purpose.to, false);
   }
 

@@ -231,20 +231,27 @@ export class Membership {
     this.host.delegate.notifyJoin(viewOf(record), nowMs);
   }
 
-  /** memberlist's `suspectNode`. */
-  suspectNode(s: Suspect, nowMs: number): void {
+  /**
+   * memberlist's `suspectNode`. `refused`: this node's own probe found nothing listening on the
+   * member's TCP port, so its suspicion expires within `refusedSuspicionTimeoutMs` (Shoal).
+   */
+  suspectNode(s: Suspect, nowMs: number, refused = false): void {
     const host = this.host;
     const state = this.nodes.get(s.node);
     if (state === undefined) return;
     if (s.incarnation < state.incarnation) return;
+    const refusedCapMs = host.config.refusedSuspicionTimeoutMs;
+    const capAt = refused && refusedCapMs > 0 ? nowMs + refusedCapMs : undefined;
 
     const active = this.suspicions.get(s.node);
     if (active !== undefined) {
       // Already suspected: an independent accuser is a confirmation, which shortens the
       // timeout and is re-gossiped so confirmations spread.
-      if (active.suspicion.confirm(s.from, nowMs)) {
+      const confirmed = active.suspicion.confirm(s.from, nowMs);
+      const capped = capAt !== undefined && active.suspicion.expireBy(capAt);
+      if (confirmed || capped) this.rescheduleSuspicion(s.node, active);
+      if (confirmed) {
         host.broadcast(s.node, s);
-        this.rescheduleSuspicion(s.node, active);
         host.emit({ kind: "suspicionConfirmed", node: s.node, from: s.from });
       }
       return;
@@ -268,6 +275,7 @@ export class Membership {
     const minMs = suspicionTimeoutMs(host.config.suspicionMult, n, host.config.probeIntervalMs);
     const maxMs = host.config.suspicionMaxTimeoutMult * minMs;
     const suspicion = new Suspicion(s.from, k, minMs, maxMs, nowMs);
+    if (capAt !== undefined) suspicion.expireBy(capAt);
     const entry: ActiveSuspicion = {
       suspicion,
       timer: host.calendar.schedule(suspicion.deadlineMs(), (at) =>

@@ -10,7 +10,7 @@
  * memberlist's `leaveCompleted` is only one step of Serf's leave, whose own `leaveCompleted`
  * follows after the propagate delay.
  */
-import type { Address, Directive, MemberView, QueryParams, Rng, SwimNode } from "./api.js";
+import type { Address, DialFailure, Directive, MemberView, QueryParams, Rng, SwimNode } from "./api.js";
 import type { MemberlistConfig } from "./config.js";
 import { encodeTags } from "../codec/tags.js";
 import { Memberlist } from "./memberlist.js";
@@ -153,9 +153,9 @@ class SerfNode implements ShoalNode {
     return this.flush(nowMs);
   }
 
-  onStreamFailed(streamId: number, reason: string, nowMs: number): readonly Directive[] {
+  onStreamFailed(streamId: number, failure: DialFailure, nowMs: number): readonly Directive[] {
     this.serf.touch(nowMs);
-    this.ml.onStreamFailed(streamId, reason, nowMs);
+    this.ml.onStreamFailed(streamId, failure, nowMs);
     return this.flush(nowMs);
   }
 

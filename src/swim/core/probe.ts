@@ -10,12 +10,13 @@
  *          ├─ any ack (relayed) before the scaled probe interval ends ─► success, awareness −1
  *          └─ interval ends ─► TCP said yes? no suspicion ("tcpOnlyReachable")
  *                              else awareness +(missing nacks, or 1) and suspect the target
+ *                              (TCP refused: nothing listens there, the suspicion is short)
  *
  * The helper side answers indirect pings by pinging the target itself, relaying the ack, and
  * sending a nack after ProbeTimeout when asked to.
  */
 
-import type { Address, Rng, StreamId, SwimEvent } from "./api.js";
+import type { Address, Rng, StreamId, SwimEvent, TcpPingOutcome } from "./api.js";
 import type { AckResp, IndirectPing, NackResp, Ping, Suspect } from "../codec/types.js";
 import type { Awareness } from "./awareness.js";
 import type { MemberlistConfig } from "./config.js";
@@ -44,7 +45,7 @@ export interface ProbeHost {
   /** Send these messages as one packet, no piggybacking; CRC when `node` speaks protocol ≥ 5. */
   sendRaw(to: Address, messages: readonly (Ping | Suspect)[], node: NodeRecord | undefined): void;
   /** Dial a TCP ping; the result comes back through `onResult`. */
-  dialPing(to: Address, ping: Ping, timeoutMs: number, onResult: (acked: boolean) => void): StreamId;
+  dialPing(to: Address, ping: Ping, timeoutMs: number, onResult: (outcome: TcpPingOutcome) => void): StreamId;
   emit(event: SwimEvent): void;
 }
 
@@ -66,7 +67,7 @@ interface ActiveProbe {
   direct: boolean;
   expectedNacks: number;
   nacks: number;
-  tcp: "none" | "pending" | "acked" | "failed";
+  tcp: "none" | "pending" | TcpPingOutcome;
   timers: TimerHandle[];
   done: boolean;
 }
@@ -206,8 +207,8 @@ export class Prober {
     }
     if (!h.config.disableTcpPings && (target.vsn[1] ?? 0) >= 3) {
       probe.tcp = "pending";
-      h.dialPing(target.address, ping, Math.max(probe.deadlineMs - nowMs, 0), (acked) => {
-        if (probe.tcp === "pending") probe.tcp = acked ? "acked" : "failed";
+      h.dialPing(target.address, ping, Math.max(probe.deadlineMs - nowMs, 0), (outcome) => {
+        if (probe.tcp === "pending") probe.tcp = outcome;
       });
     }
   }
@@ -233,10 +234,13 @@ export class Prober {
       return;
     }
     const delta = probe.expectedNacks > 0 ? Math.max(probe.expectedNacks - probe.nacks, 0) : 1;
+    const refused = probe.tcp === "refused";
+    h.emit({ kind: "probeFailed", node: probe.target.name, refused });
     this.finish(probe, delta, nowMs, () =>
       h.membership.suspectNode(
         { kind: "suspect", incarnation: probe.incarnation, node: probe.target.name, from: h.name },
         nowMs,
+        refused,
       ),
     );
   }

@@ -42,6 +42,8 @@ export class Suspicion {
   private readonly accusers = new Set<string>();
   /** Absolute `nowMs` at which the node should be declared dead. */
   private deadline: number;
+  /** Latest deadline allowed (set by {@link expireBy}); confirmations never move past it. */
+  private cap = Number.POSITIVE_INFINITY;
 
   /**
    * @param from The first accuser; pre-excluded so it cannot confirm its own accusation.
@@ -88,7 +90,18 @@ export class Suspicion {
       this.minMs,
       this.maxMs,
     );
-    this.deadline = nowMs + remaining;
+    this.deadline = Math.min(nowMs + remaining, this.cap);
+    return true;
+  }
+
+  /**
+   * Expire no later than `atMs` (Shoal: this node's TCP fallback ping was refused, proof the
+   * member's agent is gone). Returns true if the deadline moved earlier.
+   */
+  expireBy(atMs: number): boolean {
+    this.cap = Math.min(this.cap, atMs);
+    if (this.deadline <= this.cap) return false;
+    this.deadline = this.cap;
     return true;
   }
 }

@@ -9,13 +9,14 @@
  */
 import type { Address } from "../core/api.js";
 import { addressKey, formatAddress } from "./address.js";
-import type {
-  BoundTransports,
-  PacketHandler,
-  PacketTransport,
-  StreamConnection,
-  StreamHandlers,
-  StreamTransport,
+import {
+  ConnectionRefusedError,
+  type BoundTransports,
+  type PacketHandler,
+  type PacketTransport,
+  type StreamConnection,
+  type StreamHandlers,
+  type StreamTransport,
 } from "./transport.js";
 
 const FIRST_DYNAMIC_PORT = 30_000;
@@ -136,7 +137,7 @@ class MemoryStreamTransport implements StreamTransport {
       setImmediate(() => {
         const listener = this.network.listenerAt(to);
         if (listener === undefined) {
-          reject(new Error(`connect to ${formatAddress(to)} failed: connection refused`));
+          reject(new ConnectionRefusedError(`connect to ${formatAddress(to)} failed: connection refused`));
           return;
         }
         if (timeoutMs <= 0) {

@@ -19,7 +19,7 @@ import { DropReason } from "./runtime-stats.js";
 import type { DropReasonValue, RuntimeStats } from "./runtime-stats.js";
 import { StreamExchange } from "./stream-exchange.js";
 import type { ExchangeFailure, ExchangeOptions } from "./stream-exchange.js";
-import type { StreamConnection, StreamTransport } from "./transport.js";
+import { ConnectionRefusedError, type StreamConnection, type StreamTransport } from "./transport.js";
 
 /** What the stream half needs from its runtime. */
 export interface StreamHost {
@@ -121,7 +121,7 @@ export class StreamDirectives {
     const pushPull = d.pushPull === true;
     let sentBytes = 0;
     let settled = false;
-    const settle = (reply: Uint8Array | undefined, reason: string): void => {
+    const settle = (reply: Uint8Array | undefined, reason: string, refused = false): void => {
       if (settled) return;
       settled = true;
       if (reply === undefined) host.stats.streams.dialFailures++;
@@ -129,7 +129,7 @@ export class StreamDirectives {
       if (!host.running()) return;
       host.input("dial", (node, nowMs) =>
         reply === undefined
-          ? node.onStreamFailed(d.streamId, reason, nowMs)
+          ? node.onStreamFailed(d.streamId, { reason, refused }, nowMs)
           : node.onStreamReply(d.streamId, reply, nowMs),
       );
     };
@@ -178,7 +178,7 @@ export class StreamDirectives {
     };
     host.transport.dial(d.to, d.timeoutMs).then(
       (conn) => host.guard("dial", () => connected(conn)),
-      (err: unknown) => settle(undefined, errorText(err)),
+      (err: unknown) => settle(undefined, errorText(err), err instanceof ConnectionRefusedError),
     );
   }
 

@@ -11,7 +11,12 @@ import type { Server, Socket } from "node:net";
 import { ErrorCode, ShoalError } from "../../errors.js";
 import type { Address } from "../core/api.js";
 import { formatAddress, normalizeHost } from "./address.js";
-import type { StreamConnection, StreamHandlers, StreamTransport } from "./transport.js";
+import {
+  ConnectionRefusedError,
+  type StreamConnection,
+  type StreamHandlers,
+  type StreamTransport,
+} from "./transport.js";
 
 /**
  * Pending-connection queue of the listener. Node's default is 511; Go (memberlist) listens with
@@ -150,10 +155,11 @@ export class TcpTransport implements StreamTransport {
         socket.destroy();
         reject(new Error(`connect to ${formatAddress(to)} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      const onError = (err: Error): void => {
+      const onError = (err: NodeJS.ErrnoException): void => {
         clearTimeout(timer);
         socket.destroy();
-        reject(new Error(`connect to ${formatAddress(to)} failed: ${err.message}`));
+        const message = `connect to ${formatAddress(to)} failed: ${err.message}`;
+        reject(err.code === "ECONNREFUSED" ? new ConnectionRefusedError(message) : new Error(message));
       };
       socket.once("error", onError);
       socket.once("connect", () => {

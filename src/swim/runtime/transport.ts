@@ -54,6 +54,14 @@ export interface StreamConnection {
   destroy(): void;
 }
 
+/**
+ * A dial the peer's host actively refused (TCP RST, `ECONNREFUSED`): nothing listens on that
+ * port. The protocol treats this as evidence that the member's agent is gone.
+ */
+export class ConnectionRefusedError extends Error {
+  override readonly name = "ConnectionRefusedError";
+}
+
 /** Reliable, ordered byte streams (TCP), one message per direction in memberlist's use. */
 export interface StreamTransport {
   /** The address this transport listens on. */
@@ -61,8 +69,9 @@ export interface StreamTransport {
   /** Sets the single handler for accepted inbound connections (replaces any earlier one). */
   onConnection(handler: (conn: StreamConnection) => void): void;
   /**
-   * Connects to `to`. Rejects with an Error whose message says why (refused, timed out after
-   * `timeoutMs`, closed transport); never throws synchronously.
+   * Connects to `to`. Rejects with an Error whose message says why (timed out after
+   * `timeoutMs`, closed transport), a {@link ConnectionRefusedError} when the peer's host
+   * refused the connection; never throws synchronously.
    */
   dial(to: Address, timeoutMs: number): Promise<StreamConnection>;
   /** Stops accepting, destroys open connections and releases the listener; idempotent. */

@@ -97,7 +97,7 @@ export const memberlistNodeFactory: NodeFactory = (args) => {
     onPacket: (from: Address, bytes, nowMs) => (ml.onPacket(from, bytes, nowMs), out()),
     onStream: (id, from, bytes, nowMs) => (ml.onStream(id, from, bytes, nowMs), out()),
     onStreamReply: (id, bytes, nowMs) => (ml.onStreamReply(id, bytes, nowMs), out()),
-    onStreamFailed: (id, reason, nowMs) => (ml.onStreamFailed(id, reason, nowMs), out()),
+    onStreamFailed: (id, failure, nowMs) => (ml.onStreamFailed(id, failure, nowMs), out()),
     onLocalDelay: (delayMs, nowMs) => (ml.onLocalDelay(delayMs, nowMs), out()),
     join: (seeds, nowMs) => (ml.join(seeds, nowMs), out()),
     leave: (nowMs) => (ml.leave(nowMs), out()),

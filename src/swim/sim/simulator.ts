@@ -10,7 +10,7 @@
  * Cost per event is O(1) beyond the core's own work: one heap operation, one map lookup for
  * the destination, O(1) incremental invariant checks.
  */
-import type { Address, Directive, QueryParams, SwimEvent, SwimNode } from "../core/api.js";
+import type { Address, DialFailure, Directive, QueryParams, SwimEvent, SwimNode } from "../core/api.js";
 import type { MemberlistConfig } from "../core/config.js";
 import type { FormedMember } from "../core/node.js";
 import { lanConfig } from "../core/config.js";
@@ -128,7 +128,7 @@ type Item =
   | { readonly k: "packet"; readonly to: number; readonly from: number; readonly bytes: Uint8Array }
   | { readonly k: "streamIn"; readonly dial: DialState; readonly bytes: Uint8Array }
   | { readonly k: "streamReply"; readonly dial: DialState; readonly bytes: Uint8Array }
-  | { readonly k: "streamFail"; readonly dial: DialState; readonly reason: string }
+  | { readonly k: "streamFail"; readonly dial: DialState; readonly failure: DialFailure }
   | { readonly k: "action"; readonly run: () => void };
 
 /** What waits in a paused node's kernel: datagrams, accepted streams, outcomes of its dials. */
@@ -599,7 +599,7 @@ export class Simulator {
           this.queue.push(this.nowMs + this.network.latency(node.index, item.dial.dialer), {
             k: "streamFail",
             dial: item.dial,
-            reason: "connection reset by peer",
+            failure: { reason: "connection reset by peer", refused: false },
           });
         }
         return;
@@ -631,7 +631,7 @@ export class Simulator {
       dialer.stats.streamBytesReceived += item.bytes.length;
       this.apply(dialer, dialer.core.onStreamReply(dial.streamId, item.bytes, this.nowMs));
     } else {
-      this.apply(dialer, dialer.core.onStreamFailed(dial.streamId, item.reason, this.nowMs));
+      this.apply(dialer, dialer.core.onStreamFailed(dial.streamId, item.failure, this.nowMs));
     }
   }
 
@@ -702,7 +702,11 @@ export class Simulator {
       done: false,
     };
     // The dialer's own deadline covers the whole exchange.
-    this.queue.push(this.nowMs + directive.timeoutMs, { k: "streamFail", dial, reason: "i/o timeout" });
+    this.queue.push(this.nowMs + directive.timeoutMs, {
+      k: "streamFail",
+      dial,
+      failure: { reason: "i/o timeout", refused: false },
+    });
     if (target === undefined) return;
     const outcome = this.network.stream(node.index, target);
     if (outcome.kind === "connected") {
@@ -711,7 +715,7 @@ export class Simulator {
       this.queue.push(this.nowMs + outcome.latencyMs, {
         k: "streamFail",
         dial,
-        reason: "connection refused",
+        failure: { reason: "connection refused", refused: true },
       });
     }
   }

@@ -185,7 +185,7 @@ export class Harness {
         const latency = rule.latencyMs ?? this.defaultLatencyMs;
         if (to === undefined || rule.dropTcp === true) {
           this.enqueue(this.nowMs + Math.min(d.timeoutMs, 5), () => {
-            from.ml.onStreamFailed(d.streamId, "unreachable", this.nowMs);
+            from.ml.onStreamFailed(d.streamId, { reason: "unreachable", refused: false }, this.nowMs);
             this.flush(from);
           });
           return;
@@ -193,7 +193,7 @@ export class Harness {
         this.enqueue(this.nowMs + latency, () => {
           if (to.paused) {
             this.enqueue(this.nowMs + d.timeoutMs, () => {
-              from.ml.onStreamFailed(d.streamId, "timeout", this.nowMs);
+              from.ml.onStreamFailed(d.streamId, { reason: "timeout", refused: false }, this.nowMs);
               this.flush(from);
             });
             return;
@@ -216,7 +216,7 @@ export class Harness {
           }
           if (!replied) {
             this.enqueue(this.nowMs + latency, () => {
-              from.ml.onStreamFailed(d.streamId, "closed", this.nowMs);
+              from.ml.onStreamFailed(d.streamId, { reason: "closed", refused: false }, this.nowMs);
               this.flush(from);
             });
           }

@@ -59,6 +59,19 @@ describe("Suspicion", () => {
       expect(s.deadlineMs()).toBeGreaterThanOrEqual(1000 + 4000);
     }
   });
+
+  it("expireBy (a refused TCP ping) only brings the deadline forward, and confirmations keep it", () => {
+    const s = new Suspicion("a", 2, 4000, 24000, 0);
+    expect(s.expireBy(30_000)).toBe(false);
+    expect(s.deadlineMs()).toBe(24000);
+    expect(s.expireBy(2_000)).toBe(true);
+    expect(s.deadlineMs()).toBe(2000);
+    // A confirmation would move it to 11,381: the cap holds.
+    expect(s.confirm("b", 10)).toBe(true);
+    expect(s.deadlineMs()).toBe(2000);
+    expect(s.expireBy(3_000)).toBe(false);
+    expect(s.deadlineMs()).toBe(2000);
+  });
 });
 
 describe("Awareness", () => {

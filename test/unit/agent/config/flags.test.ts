@@ -26,6 +26,7 @@ describe("agent flags", () => {
         "probe-timeout",
         "suspicion-mult",
         "push-pull-interval",
+        "refused-suspicion-timeout",
         "encrypt",
         "keyring-file",
         "label",
@@ -78,6 +79,7 @@ describe("agent flags", () => {
       "--probe-timeout=750ms",
       "--suspicion-mult=7",
       "--push-pull-interval=0",
+      "--refused-suspicion-timeout=0",
     ]);
     expect(config.memberlist).toMatchObject({
       gossipIntervalMs: 50,
@@ -86,6 +88,7 @@ describe("agent flags", () => {
       probeTimeoutMs: 750,
       suspicionMult: 7,
       pushPullIntervalMs: 0,
+      refusedSuspicionTimeoutMs: 0,
     });
   });
 
