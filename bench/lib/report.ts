@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { modelCurve } from "../../src/swim/sim/model.js";
 import { renderConvergenceSvg, type ChartSeries } from "../../src/swim/sim/svg.js";
 import type { Figure, ImplementationFigures, ModelFigures } from "./aggregate.js";
-import { SCENARIOS, type Scenario } from "./trial.js";
+import { SCENARIOS, type Scenario, type TrialResult } from "./trial.js";
 
 /** One setting's results. */
 export interface SettingResult {
@@ -119,36 +119,42 @@ function seconds(ms: number | null): string {
   return ms === null ? "–" : `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Per run, where the join storm's time went (process agents only). */
-function formationLines(name: string, f: ImplementationFigures): string[] {
-  const s = seconds;
+/** One line: "<impl> <what>, per run: run 1: ...; run 2: ...", from the runs `describe` covers. */
+function perRunLine(
+  name: string,
+  what: string,
+  f: ImplementationFigures,
+  describe: (trial: TrialResult) => string | undefined,
+): string[] {
   const runs = f.trials.flatMap((t, i) => {
-    const d = t.formationDetail;
-    if (d === undefined) return [];
-    return [
-      `run ${i + 1}: last agent running ${s(d.lastReadyMs)} after the last spawn, last retry-join done ` +
-        `${s(d.lastJoinedMs)}, median running → joined ${s(d.readyToJoinedMedianMs)}, ` +
+    const text = describe(t);
+    return text === undefined ? [] : [`run ${i + 1}: ${text}`];
+  });
+  return runs.length === 0 ? [] : [`${name} ${what}, per run: ${runs.join("; ")}.`, ""];
+}
+
+/** Where the join storm's time went (process agents only). */
+function formationLines(name: string, f: ImplementationFigures): string[] {
+  return perRunLine(name, "join storm", f, ({ formationDetail: d }) =>
+    d === undefined
+      ? undefined
+      : `last agent running ${seconds(d.lastReadyMs)} after the last spawn, last retry-join done ` +
+        `${seconds(d.lastJoinedMs)}, median running → joined ${seconds(d.readyToJoinedMedianMs)}, ` +
         `${d.failedProbes} failed probes, ${d.falseFailures} false failures` +
         (d.slowest === undefined
           ? ""
-          : `, last learned: ${d.slowest.agent} of ${d.slowest.member} ${s(d.slowest.afterReadyMs)} after the last running`),
-    ];
-  });
-  return runs.length === 0 ? [] : [`${name} join storm, per run: ${runs.join("; ")}.`, ""];
+          : `, last learned: ${d.slowest.agent} of ${d.slowest.member} ${seconds(d.slowest.afterReadyMs)} after the last running`),
+  );
 }
 
-/** Per run, how the kill -9 scenario's first `failed` came about (process agents only). */
+/** How the kill -9 scenario's first `failed` came about (process agents only). */
 function failureLines(name: string, f: ImplementationFigures): string[] {
-  const runs = f.trials.flatMap((t, i) => {
-    const d = t.failureDetail;
-    if (d === undefined) return [];
-    const s = seconds;
-    return [
-      `run ${i + 1}: first failed probe ${s(d.firstSuspectMs)}, first \`failed\` ${s(d.firstFailedMs)}, ` +
+  return perRunLine(name, "kill -9", f, ({ failureDetail: d }) =>
+    d === undefined
+      ? undefined
+      : `first failed probe ${seconds(d.firstSuspectMs)}, first \`failed\` ${seconds(d.firstFailedMs)}, ` +
         `${d.suspectersBeforeFailed} agents' probes failed before it`,
-    ];
-  });
-  return runs.length === 0 ? [] : [`${name} kill -9, per run: ${runs.join("; ")}.`, ""];
+  );
 }
 
 /** How hosted agents ran, and what their hosts counted (nothing when one agent per process). */

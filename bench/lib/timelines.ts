@@ -33,13 +33,38 @@ export interface FormationDetail {
   readonly falseFailures: number;
   /** Failed probes logged during the storm (this agent's own probe got no ack). */
   readonly failedProbes: number;
-  /** The slowest agent's last-learned member, and when (ms after the last agent running). */
+  /** The slowest full view's last-learned member, and when (ms after the last agent running). */
   readonly slowest?: { readonly agent: string; readonly member: string; readonly afterReadyMs: number };
 }
 
-/** The join storm's timeline from `agents`' log lines (node 0 first). */
+/** A member `agent` learned of, and when (its log's first `join` line about it). */
+export interface Learned {
+  readonly member: string;
+  readonly atMs: number;
+}
+
+/**
+ * The member of `cluster` that `agent` learned of last, once it has learned of them all (its
+ * full view); undefined while any is missing.
+ */
+export function lastLearned(agent: BenchAgent, cluster: readonly BenchAgent[]): Learned | undefined {
+  let last: Learned = { member: agent.name, atMs: 0 };
+  for (const other of cluster) {
+    if (other === agent) continue;
+    const e = agent.watch.first("join", other.name);
+    if (e === undefined) return undefined;
+    if (e.atMs > last.atMs) last = { member: other.name, atMs: e.atMs };
+  }
+  return last;
+}
+
+/**
+ * The join storm's timeline from `agents`' log lines (node 0 first); `fullViews[i]` is
+ * `lastLearned(agents[i], agents)`.
+ */
 export function formationTimeline(
   agents: readonly BenchAgent[],
+  fullViews: readonly (Learned | undefined)[],
   lastStartedMs: number,
   lastReadyMs: number,
 ): FormationDetail {
@@ -54,14 +79,11 @@ export function formationTimeline(
   const count = (kind: "failed" | "suspect"): number =>
     agents.reduce((n, a) => n + a.watch.events.filter((e) => e.kind === kind).length, 0);
   let slowest: FormationDetail["slowest"];
-  for (const a of agents) {
-    for (const other of agents) {
-      const at = other === a ? undefined : a.watch.first("join", other.name)?.atMs;
-      if (at !== undefined && (slowest === undefined || at - lastReadyMs > slowest.afterReadyMs)) {
-        slowest = { agent: a.name, member: other.name, afterReadyMs: at - lastReadyMs };
-      }
-    }
-  }
+  fullViews.forEach((view, i) => {
+    if (view === undefined || (slowest !== undefined && view.atMs - lastReadyMs <= slowest.afterReadyMs))
+      return;
+    slowest = { agent: agents[i]?.name ?? "", member: view.member, afterReadyMs: view.atMs - lastReadyMs };
+  });
   return {
     lastReadyMs: lastReadyMs - lastStartedMs,
     readyToJoinedMedianMs: median(waits),

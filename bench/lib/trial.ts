@@ -10,7 +10,13 @@ import { agentName, type BenchAgent, type Implementation } from "./agents.js";
 import { curveOf, type Curve } from "./curve.js";
 import type { HostDiagnostics } from "./hosts.js";
 import { cpuSeconds, rssBytes } from "./proc-stats.js";
-import { failureTimeline, formationTimeline, type FailureDetail, type FormationDetail } from "./timelines.js";
+import {
+  failureTimeline,
+  formationTimeline,
+  lastLearned,
+  type FailureDetail,
+  type FormationDetail,
+} from "./timelines.js";
 import { type TrafficCounters, trafficDelta } from "./traffic.js";
 import { sleep, waitUntil } from "./wait.js";
 
@@ -89,30 +95,15 @@ async function trial(impl: Implementation, traffic: TrafficCounters, o: TrialOpt
   const agents: BenchAgent[] = [seed];
   for (let i = 1; i < n; i++) agents.push(impl.start(i, 0));
   const lastStartedMs = Date.now();
-  const names = agents.map((a) => a.name);
-  const fullView = (a: BenchAgent): number | undefined => {
-    let latest = 0;
-    for (const other of names) {
-      if (other === a.name) continue;
-      const e = a.watch.first("join", other);
-      if (e === undefined) return undefined;
-      latest = Math.max(latest, e.atMs);
-    }
-    return latest;
-  };
-  await waitUntil(() => agents.every((a) => fullView(a) !== undefined), o.formTimeoutMs, 100);
-  const formation = curveOf(
-    agents.map((a) => fullView(a)),
-    lastStartedMs,
-  );
+  await waitUntil(() => agents.every((a) => lastLearned(a, agents) !== undefined), o.formTimeoutMs, 100);
+  const fullViews = agents.map((a) => lastLearned(a, agents));
+  const fullViewTimes = fullViews.map((v) => v?.atMs);
+  const formation = curveOf(fullViewTimes, lastStartedMs);
   // The same storm from the moment the last agent said it was running: without the
   // processes' own start-up (a Node.js process needs far more CPU to boot than a Go one).
   const lastReadyMs = Math.max(...agents.map((a) => a.watch.first("ready", "")?.atMs ?? lastStartedMs));
-  const formationReady = curveOf(
-    agents.map((a) => fullView(a)),
-    lastReadyMs,
-  );
-  const formationDetail = formationTimeline(agents, lastStartedMs, lastReadyMs);
+  const formationReady = curveOf(fullViewTimes, lastReadyMs);
+  const formationDetail = formationTimeline(agents, fullViews, lastStartedMs, lastReadyMs);
   await sleep(o.settleMs);
 
   phase("join");
