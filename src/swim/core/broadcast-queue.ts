@@ -27,6 +27,19 @@ interface Item {
   transmits: number;
   readonly name: string | undefined;
   readonly onFinished: (() => void) | undefined;
+  /** Peers this message went to (see `getBroadcasts`' `peer`); at most the transmit limit. */
+  sentTo: string[] | undefined;
+}
+
+/** The recipient of the packet being filled (see `getBroadcasts`). */
+export interface PacketPeer {
+  /** The recipient's address key. */
+  readonly key: string;
+  /**
+   * How many peers there are at most: the node list without this node. It may count dead
+   * nodes that no packet goes to any more, but never fewer peers than are reachable.
+   */
+  readonly peers: number;
 }
 
 /** `retransmitMult × ceil(log10(n + 1))` (memberlist `util.go` retransmitLimit). */
@@ -74,7 +87,14 @@ export class TransmitLimitedQueue {
       }
     }
     this.idGen++;
-    this.insert({ message, id: this.idGen, transmits: 0, name, onFinished: options.onFinished });
+    this.insert({
+      message,
+      id: this.idGen,
+      transmits: 0,
+      name,
+      onFinished: options.onFinished,
+      sentTo: undefined,
+    });
   }
 
   /** Length of the message the next `getBroadcasts` would take first (given room), or undefined. */
@@ -104,12 +124,19 @@ export class TransmitLimitedQueue {
    * @param skip Messages (by identity) not to take, e.g. ones already in this packet.
    * @param maxCount Take at most this many (the Serf layer takes one head per queue first, so
    *   that no queue of its own can fill a packet alone).
+   * @param peer The packet's recipient. A message already sent to this peer is passed over
+   *   until it has gone to every peer, so its transmits spread over distinct peers: memberlist
+   *   may spend two of its few transmits on one peer, which in a small cluster often leaves
+   *   another to wait for push/pull (seconds to tens of seconds). The number of transmits is
+   *   memberlist's; once every peer had one, the next pass may repeat (a hedge against loss).
+   *   Without `peer`, exactly memberlist's behaviour.
    */
   getBroadcasts(
     overhead: number,
     limit: number,
     skip?: ReadonlySet<Uint8Array>,
     maxCount = Infinity,
+    peer?: PacketPeer,
   ): Uint8Array[] {
     const out: Uint8Array[] = [];
     if (this.count === 0) return out;
@@ -120,7 +147,7 @@ export class TransmitLimitedQueue {
       const free = limit - used - overhead;
       if (free <= 0) break;
       const tier = this.tiers[t];
-      const index = tier === undefined ? -1 : this.firstFitting(tier, free, skip);
+      const index = tier === undefined ? -1 : this.firstFitting(tier, free, skip, peer);
       if (tier === undefined || index < 0) {
         t++;
         continue;
@@ -132,6 +159,7 @@ export class TransmitLimitedQueue {
       if (item.name !== undefined) this.byName.delete(item.name);
       used += overhead + item.message.length;
       out.push(item.message);
+      if (peer !== undefined) (item.sentTo ??= []).push(peer.key);
       if (item.transmits + 1 >= transmitLimit) {
         item.onFinished?.();
       } else {
@@ -183,11 +211,15 @@ export class TransmitLimitedQueue {
     return out;
   }
 
-  /** Index of the next item to send whose length is ≤ free (the largest, newest that fits), or -1. */
+  /**
+   * Index of the next item to send whose length is ≤ free (the largest, newest that fits), not
+   * in `skip` and not sent to `peer` in its current pass over the peers, or -1.
+   */
   private firstFitting(
     tier: readonly Item[],
     free: number,
     skip: ReadonlySet<Uint8Array> | undefined,
+    peer: PacketPeer | undefined,
   ): number {
     // Lengths are non-decreasing along the array: binary search the first one too long; the
     // best candidate is the one just before it.
@@ -199,8 +231,17 @@ export class TransmitLimitedQueue {
       else lo = mid + 1;
     }
     let index = lo - 1;
-    if (skip !== undefined) {
-      while (index >= 0 && skip.has((tier[index] as Item).message)) index--;
+    if (skip === undefined && peer === undefined) return index;
+    for (; index >= 0; index--) {
+      const item = tier[index] as Item;
+      if (skip?.has(item.message) === true) continue;
+      const sentTo = item.sentTo;
+      if (peer === undefined || sentTo?.includes(peer.key) !== true) break;
+      if (sentTo.length >= peer.peers) {
+        // Every peer had it: start the next pass.
+        sentTo.length = 0;
+        break;
+      }
     }
     return index;
   }

@@ -18,6 +18,7 @@
  */
 
 import type { Address, MemberView, SwimEvent } from "./api.js";
+import type { PacketPeer } from "./broadcast-queue.js";
 import type { NodeStateName } from "./status.js";
 
 /** A read-only snapshot of one memberlist node, handed to delegates and the facade. */
@@ -51,9 +52,10 @@ export interface MemberlistDelegate {
    * `[serfType][msgpack]`), and memberlist frames each as a user message. The total of
    * `overhead + length` over the returned messages must not exceed `limit` (memberlist's
    * `GetBroadcasts(overhead, limit)`); `overhead` already includes the user-message type byte
-   * and the compound per-part overhead.
+   * and the compound per-part overhead. `peer` is the packet's recipient, so that a delegate
+   * can pass over messages it already sent there.
    */
-  getBroadcasts(overhead: number, limit: number): readonly Uint8Array[];
+  getBroadcasts(overhead: number, limit: number, peer?: PacketPeer): readonly Uint8Array[];
 
   /**
    * Whether the delegate has broadcasts queued. Optional: when absent the fairness reserve is

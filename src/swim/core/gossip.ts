@@ -12,7 +12,7 @@
  */
 
 import type { Rng } from "./api.js";
-import type { TransmitLimitedQueue } from "./broadcast-queue.js";
+import type { PacketPeer, TransmitLimitedQueue } from "./broadcast-queue.js";
 import type { MemberlistDelegate } from "./delegate.js";
 import type { NodeRecord } from "./node-list.js";
 import { pickRandom } from "./rng.js";
@@ -31,6 +31,7 @@ const USER_MSG_TYPE = 8;
  * messages framed as `[8][bytes]`. Every returned message costs `overhead + length` of `limit`.
  *
  * @param reserve Bytes kept for the delegate while it has broadcasts queued.
+ * @param peer The packet's recipient: messages already sent to it are passed over.
  */
 export function takeBroadcasts(
   queue: TransmitLimitedQueue,
@@ -38,6 +39,7 @@ export function takeBroadcasts(
   overhead: number,
   limit: number,
   reserve: number,
+  peer?: PacketPeer,
 ): Uint8Array[] {
   const cap = Math.min(Math.max(reserve, 0), Math.max(limit, 0));
   let held: number;
@@ -45,13 +47,13 @@ export function takeBroadcasts(
   else if (delegate.reserveBytes !== undefined) {
     held = Math.min(Math.max(delegate.reserveBytes(overhead + USER_MSG_OVERHEAD, cap), 0), cap);
   } else held = (delegate.hasBroadcasts?.() ?? true) ? cap : 0;
-  const out = queue.getBroadcasts(overhead, limit - held);
+  const out = queue.getBroadcasts(overhead, limit - held, undefined, Infinity, peer);
   let used = 0;
   for (const m of out) used += overhead + m.length;
 
   const avail = limit - used;
   if (avail > overhead + USER_MSG_OVERHEAD) {
-    for (const msg of delegate.getBroadcasts(overhead + USER_MSG_OVERHEAD, avail)) {
+    for (const msg of delegate.getBroadcasts(overhead + USER_MSG_OVERHEAD, avail, peer)) {
       const framed = new Uint8Array(msg.length + 1);
       framed[0] = USER_MSG_TYPE;
       framed.set(msg, 1);
@@ -64,7 +66,7 @@ export function takeBroadcasts(
     // Give the unused part of the reserve back to membership messages. Messages already taken
     // above sit one transmit tier higher now; skip them so one packet never repeats one.
     const taken = new Set<Uint8Array>(out);
-    for (const m of queue.getBroadcasts(overhead, limit - used, taken)) out.push(m);
+    for (const m of queue.getBroadcasts(overhead, limit - used, taken, Infinity, peer)) out.push(m);
   }
   return out;
 }

@@ -39,9 +39,9 @@ import { encodeMessage } from "../codec/memberlist-messages.js";
 import { encodePacket, decodePacket } from "../codec/packet.js";
 import { MAX_COMPOUND_PARTS, encodeCompounds } from "../codec/compound.js";
 import { decodeStreamMessage, encodeStreamMessage } from "../codec/stream.js";
-import { ipToBytes } from "./address.js";
+import { addressKey, ipToBytes } from "./address.js";
 import { Awareness } from "./awareness.js";
-import { TransmitLimitedQueue } from "./broadcast-queue.js";
+import { TransmitLimitedQueue, type PacketPeer } from "./broadcast-queue.js";
 import { META_MAX_SIZE } from "./config.js";
 import type { MemberlistConfig } from "./config.js";
 import { DeadlineCalendar } from "./deadline-calendar.js";
@@ -511,12 +511,18 @@ export class Memberlist implements MemberlistHandle {
       COMPOUND_PART_OVERHEAD,
       avail,
       this.config.userBroadcastReserveBytes,
+      this.packetPeer(to),
     );
     // A compound holds at most 255 parts; tiny broadcasts could exceed that in a huge budget.
     if (extra.length > MAX_COMPOUND_PARTS - 1) extra.length = MAX_COMPOUND_PARTS - 1;
     // As memberlist: the generic path looks the recipient up by IP, which only matches when node
     // names are IPs, so CRC is normally absent on acks and indirect pings.
     this.pushPacket(to, [encoded, ...extra], false);
+  }
+
+  /** The recipient of a packet being filled with broadcasts (see `PacketPeer`). */
+  private packetPeer(to: Address): PacketPeer {
+    return { key: addressKey(to), peers: this.membership.nodes.size() - 1 };
   }
 
   /** One packet of exactly these messages, CRC if the known recipient speaks protocol ≥ 5. */
@@ -680,6 +686,7 @@ export class Memberlist implements MemberlistHandle {
         COMPOUND_PART_OVERHEAD,
         avail,
         c.userBroadcastReserveBytes,
+        this.packetPeer(node.address),
       );
       // Nothing to say: no packet at all (gossip is silent at rest).
       if (msgs.length === 0) return;

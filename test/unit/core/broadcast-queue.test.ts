@@ -17,6 +17,39 @@ describe("retransmitLimit", () => {
 });
 
 describe("TransmitLimitedQueue", () => {
+  it("spends a message's transmits on distinct peers before repeating one, and no more of them", () => {
+    // Limit 4 (N = 4 nodes: self and peers a, b, c).
+    const q = new TransmitLimitedQueue(4, () => 4);
+    const m = msg(10, 1);
+    q.queue(m);
+    const to = (key: string): Uint8Array[] => q.getBroadcasts(0, 100, undefined, Infinity, { key, peers: 3 });
+    expect(to("a")).toEqual([m]);
+    // memberlist would send it to a again; it waits for a peer that has not had it.
+    expect(to("a")).toEqual([]);
+    expect(to("b")).toEqual([m]);
+    expect(to("b")).toEqual([]);
+    expect(to("c")).toEqual([m]);
+    // Every peer had it: the next pass may repeat, up to the transmit limit.
+    expect(to("a")).toEqual([m]);
+    expect(q.size()).toBe(0);
+    expect(to("b")).toEqual([]);
+  });
+
+  it("passes over a message already sent to the recipient, still taking the others", () => {
+    const q = new TransmitLimitedQueue(4, () => 10);
+    const big = msg(20, 1);
+    const small = msg(10, 2);
+    q.queue(small);
+    q.queue(big);
+    const peer = { key: "10.0.0.2:7946", peers: 9 };
+    expect(q.getBroadcasts(0, 20, undefined, Infinity, peer)).toEqual([big]);
+    expect(q.getBroadcasts(0, 100, undefined, Infinity, peer)).toEqual([small]);
+    expect(q.getBroadcasts(0, 100, undefined, Infinity, { key: "10.0.0.3:7946", peers: 9 })).toEqual([
+      big,
+      small,
+    ]);
+  });
+
   it("orders by fewest transmits, then larger, then newer", () => {
     const q = new TransmitLimitedQueue(4, () => 10);
     const a = msg(10, 1);

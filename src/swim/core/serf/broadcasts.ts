@@ -14,7 +14,7 @@
  * Serf's queues hold unique broadcasts (never invalidated); the extension queue is named, so
  * a newer catalog entry replaces an older one still waiting.
  */
-import { TransmitLimitedQueue } from "../broadcast-queue.js";
+import { TransmitLimitedQueue, type PacketPeer } from "../broadcast-queue.js";
 
 /** The four queues, in Serf's fill order. */
 export class SerfBroadcasts {
@@ -65,9 +65,9 @@ export class SerfBroadcasts {
 
   /**
    * Messages for one packet: `overhead + length` of each counts against `limit`
-   * (memberlist's delegate GetBroadcasts contract).
+   * (memberlist's delegate GetBroadcasts contract); `peer` is the recipient (see the queue).
    */
-  take(overhead: number, limit: number): Uint8Array[] {
+  take(overhead: number, limit: number, peer?: PacketPeer): Uint8Array[] {
     const out: Uint8Array[] = [];
     let used = 0;
     const queues = this.order;
@@ -80,7 +80,7 @@ export class SerfBroadcasts {
       for (let i = 0; i < n; i++) {
         const queue = queues[(first + i) % n] as TransmitLimitedQueue;
         if (queue.size() === 0) continue;
-        for (const msg of queue.getBroadcasts(overhead, limit - used, undefined, 1)) {
+        for (const msg of queue.getBroadcasts(overhead, limit - used, undefined, 1, peer)) {
           out.push(msg);
           used += overhead + msg.length;
         }
@@ -91,7 +91,7 @@ export class SerfBroadcasts {
     const taken = out.length > 0 ? new Set<Uint8Array>(out) : undefined;
     for (const queue of queues) {
       if (queue.size() === 0 || limit - used <= overhead) continue;
-      for (const msg of queue.getBroadcasts(overhead, limit - used, taken)) {
+      for (const msg of queue.getBroadcasts(overhead, limit - used, taken, Infinity, peer)) {
         out.push(msg);
         used += overhead + msg.length;
       }

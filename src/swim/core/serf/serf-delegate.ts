@@ -36,7 +36,7 @@ export function createSerfDelegate(serf: Serf): MemberlistDelegate {
     },
     hasBroadcasts: () => serf.broadcasts.any(),
     reserveBytes: (overhead, cap) => serf.broadcasts.reserve(overhead, cap),
-    getBroadcasts: (overhead, limit) => serf.broadcasts.take(overhead, limit),
+    getBroadcasts: (overhead, limit, peer) => serf.broadcasts.take(overhead, limit, peer),
     localState: () => localState(serf),
     mergeRemoteState: (state, join, nowMs) => {
       serf.touch(nowMs);
