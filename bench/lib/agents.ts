@@ -44,8 +44,10 @@ export interface Implementation {
   start(index: number, seed: number | undefined): BenchAgent;
   /** Fires a user event without coalescing; resolves when the fire call returned. */
   fireEvent(agent: BenchAgent, name: string): Promise<void>;
-  /** Shoal: registers a service. Serf (no catalog): sets a tag, its nearest analog. */
-  publish(agent: BenchAgent, name: string): Promise<void>;
+  /** Registers a service; absent where there is no catalog (Serf). */
+  readonly publish?: (agent: BenchAgent, name: string) => Promise<void>;
+  /** Sets one of the agent's tags; resolves when the call returned. */
+  setTag(agent: BenchAgent, key: string, value: string): Promise<void>;
   /** Kills every agent still running (SIGKILL by pid) and waits for them. */
   stopAll(): Promise<void>;
 }
@@ -77,7 +79,7 @@ abstract class ProcessImplementation implements Implementation {
 
   abstract start(index: number, seed: number | undefined): BenchAgent;
   abstract fireEvent(agent: BenchAgent, name: string): Promise<void>;
-  abstract publish(agent: BenchAgent, name: string): Promise<void>;
+  abstract setTag(agent: BenchAgent, key: string, value: string): Promise<void>;
 
   protected track(child: ChildProcess, index: number, watch: LogWatch): BenchAgent {
     if (child.pid === undefined) throw new Error(`could not spawn ${this.name} agent ${index}`);
@@ -138,20 +140,22 @@ class ShoalImplementation extends ProcessImplementation {
   }
 
   async fireEvent(agent: BenchAgent, name: string): Promise<void> {
-    const res = await fetch(`http://127.0.0.1:${agent.controlPort}/v1/event/fire/${name}?coalesce=false`, {
-      method: "PUT",
-      body: "bench",
-    });
-    if (!res.ok) throw new Error(`event fire failed: ${res.status} ${await res.text()}`);
+    await put(agent, `/v1/event/fire/${name}?coalesce=false`, "bench");
   }
 
-  async publish(agent: BenchAgent, name: string): Promise<void> {
-    const res = await fetch(`http://127.0.0.1:${agent.controlPort}/v1/agent/service/register`, {
-      method: "PUT",
-      body: JSON.stringify({ Name: name, ID: name, Port: 8080 }),
-    });
-    if (!res.ok) throw new Error(`service register failed: ${res.status} ${await res.text()}`);
+  readonly publish = async (agent: BenchAgent, name: string): Promise<void> => {
+    await put(agent, "/v1/agent/service/register", JSON.stringify({ Name: name, ID: name, Port: 8080 }));
+  };
+
+  async setTag(agent: BenchAgent, key: string, value: string): Promise<void> {
+    await put(agent, "/v1/shoal/tags", JSON.stringify({ Set: { [key]: value } }));
   }
+}
+
+/** A PUT to a Shoal agent's HTTP API that must succeed. */
+async function put(agent: BenchAgent, path: string, body: string): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${agent.controlPort}${path}`, { method: "PUT", body });
+  if (!res.ok) throw new Error(`PUT ${path} failed: ${res.status} ${await res.text()}`);
 }
 
 class SerfImplementation extends ProcessImplementation {
@@ -190,12 +194,12 @@ class SerfImplementation extends ProcessImplementation {
     ]);
   }
 
-  async publish(agent: BenchAgent, name: string): Promise<void> {
+  async setTag(agent: BenchAgent, key: string, value: string): Promise<void> {
     await run(this.options.serfBinary, [
       "tags",
       `-rpc-addr=127.0.0.1:${agent.controlPort}`,
       "-set",
-      `svc=${name}`,
+      `${key}=${value}`,
     ]);
   }
 }

@@ -362,6 +362,7 @@ async function hostTrial(
   const event = curveOf(eventArrivals, firedMs);
   await sleep(o.settleMs);
 
+  // Service, tag and leave scenarios are measured with agents as processes only.
   const publish: Curve = curveOf([], Date.now());
 
   phase("failure");
@@ -401,7 +402,16 @@ async function hostTrial(
   const perHostMax = Math.max(...cluster.hosts.map((h, i) => (rss[i] ?? 0) / h.indices.length));
   return {
     // Hosted agents are running as soon as their host starts them: ready = started.
-    curves: { formation, formationReady: formation, join, event, publish, failure },
+    curves: {
+      formation,
+      formationReady: formation,
+      join,
+      event,
+      publish,
+      tags: publish,
+      failure,
+      leave: publish,
+    },
     idle: idleFigures({
       windowMs,
       bytes,

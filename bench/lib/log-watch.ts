@@ -12,7 +12,7 @@ export interface LogEvent {
    * `suspect`: this agent's own probe of the member failed (not a suspicion it was told of).
    * `joined`: its retry-join succeeded (subject empty).
    */
-  readonly kind: "ready" | "joined" | "join" | "failed" | "update" | "user" | "suspect";
+  readonly kind: "ready" | "joined" | "join" | "failed" | "left" | "update" | "user" | "suspect";
   /** The member's name, or the user event's name. */
   readonly subject: string;
   /** Harness wall-clock ms when the line arrived. */
@@ -25,6 +25,7 @@ export type LineParser = (line: string) => Omit<LogEvent, "atMs"> | undefined;
 const SERF_PATTERNS: readonly [RegExp, LogEvent["kind"]][] = [
   [/serf: EventMemberJoin: (\S+)/, "join"],
   [/serf: EventMemberFailed: (\S+)/, "failed"],
+  [/serf: EventMemberLeave: (\S+)/, "left"],
   [/serf: EventMemberUpdate: (\S+)/, "update"],
   [/agent: Received event: user-event: (\S+)/, "user"],
   [/memberlist: Suspect (\S+) has failed, no acks received/, "suspect"],
@@ -44,6 +45,7 @@ export const parseSerfLine: LineParser = (line) => {
 const SHOAL_PATTERNS: readonly [RegExp, LogEvent["kind"]][] = [
   [/^memberJoined: (\S+)/, "join"],
   [/^memberFailed: (\S+)/, "failed"],
+  [/^memberLeft: (\S+)/, "left"],
   [/^memberUpdated: (\S+)/, "update"],
   [/^user event: (\S+)/, "user"],
   [/^Shoal agent running()/, "ready"],

@@ -46,8 +46,10 @@ const SCENARIO_TITLES: Record<Scenario, string> = {
   formationReady: "join storm (from last agent running)",
   join: "node join",
   event: "user event",
-  publish: "service registered (Serf: tag update)",
+  publish: "service registered (Shoal only)",
+  tags: "tag update",
   failure: "node killed (kill -9)",
+  leave: "graceful leave",
 };
 
 function ms(f: Figure | undefined): string {

@@ -1,10 +1,10 @@
 /**
  * One benchmark trial: forms a cluster of N agents of one implementation, then runs the
- * scenarios in order on it (join storm, a node joining, a user event, a service registered or
- * its Serf analog, that node killed with SIGKILL), then an idle window for traffic, CPU and
- * memory. Times follow BENCH-METHOD: from the triggering action (last agent started, the
- * joiner's first appearance in any log, the fire call returned, SIGKILL sent) to when each
- * agent logged the change.
+ * scenarios in order on it (join storm, a node joining, a user event, a service registered
+ * (Shoal only), a tag update, the joined node killed with SIGKILL, another node leaving
+ * gracefully), then an idle window for traffic, CPU and memory. Times follow BENCH-METHOD:
+ * from the triggering action (last agent started, the joiner's first appearance in any log,
+ * the fire or tag call returned, SIGKILL or SIGINT sent) to when each agent logged the change.
  */
 import { agentName, type BenchAgent, type Implementation } from "./agents.js";
 import { curveOf, type Curve } from "./curve.js";
@@ -36,7 +36,16 @@ export interface TrialOptions {
 }
 
 /** Scenario names, in the order they run. */
-export const SCENARIOS = ["formation", "formationReady", "join", "event", "publish", "failure"] as const;
+export const SCENARIOS = [
+  "formation",
+  "formationReady",
+  "join",
+  "event",
+  "publish",
+  "tags",
+  "failure",
+  "leave",
+] as const;
 
 /** One scenario name. */
 export type Scenario = (typeof SCENARIOS)[number];
@@ -131,6 +140,18 @@ async function trial(impl: Implementation, traffic: TrafficCounters, o: TrialOpt
   const publish = await publishScenario(impl, publisher, everyone, o.scenarioTimeoutMs);
   await sleep(o.settleMs);
 
+  phase("tags");
+  const tagged = agents[3 % n] as BenchAgent;
+  // Lines logged while the call was still returning count (as 0 ms), so look from its start.
+  const tagCalledMs = Date.now();
+  await impl.setTag(tagged, "bench", tagCalledMs.toString(36));
+  const taggedMs = Date.now();
+  const sawUpdate = (a: BenchAgent): number | undefined =>
+    a === tagged ? taggedMs : a.watch.first("update", tagged.name, tagCalledMs)?.atMs;
+  await waitUntil(() => everyone.every((a) => sawUpdate(a) !== undefined), o.scenarioTimeoutMs, 50);
+  const tags = curveOf(everyone.map(sawUpdate), taggedMs);
+  await sleep(o.settleMs);
+
   phase("failure");
   const killedMs = Date.now();
   joiner.kill("SIGKILL");
@@ -140,11 +161,24 @@ async function trial(impl: Implementation, traffic: TrafficCounters, o: TrialOpt
   const failure = curveOf(agents.map(sawFailed), killedMs);
   const failureDetail = failureTimeline(agents, joinerName, killedMs);
   await joiner.exited;
+  await sleep(o.settleMs);
+
+  phase("leave");
+  // SIGINT is a graceful leave for both agents (neither skips the leave on interrupt).
+  const leaver = agents[n - 1] as BenchAgent;
+  const stayers = agents.slice(0, -1);
+  const leaveSentMs = Date.now();
+  leaver.kill("SIGINT");
+  const sawLeft = (a: BenchAgent): number | undefined =>
+    a.watch.first("left", leaver.name, leaveSentMs)?.atMs;
+  await waitUntil(() => stayers.every((a) => sawLeft(a) !== undefined), o.scenarioTimeoutMs, 50);
+  const leave = curveOf(stayers.map(sawLeft), leaveSentMs);
+  await Promise.race([leaver.exited, sleep(o.scenarioTimeoutMs)]);
 
   phase("idle");
-  const idle = await idleWindow(agents, traffic, Math.max(o.settleMs, 2_000), o.idleMs);
+  const idle = await idleWindow(stayers, traffic, Math.max(o.settleMs, 2_000), o.idleMs);
   return {
-    curves: { formation, formationReady, join, event, publish, failure },
+    curves: { formation, formationReady, join, event, publish, tags, failure, leave },
     idle,
     failureDetail,
     formationDetail,
@@ -152,9 +186,9 @@ async function trial(impl: Implementation, traffic: TrafficCounters, o: TrialOpt
 }
 
 /**
- * Shoal: a service registered on `publisher`, seen when each agent holds its version (the
- * agents record the wall time they first held it; read once it has spread). Serf has no
- * catalog: its nearest analog, a tag change, seen when each agent logs the member update.
+ * A service registered on `publisher`, seen when each agent holds its version (the agents
+ * record the wall time they first held it; read once it has spread). Serf has no catalog:
+ * its nearest analog, a tag change, is the `tags` scenario.
  */
 async function publishScenario(
   impl: Implementation,
@@ -162,19 +196,9 @@ async function publishScenario(
   everyone: readonly BenchAgent[],
   timeoutMs: number,
 ): Promise<Curve> {
-  const service = `svc-${Date.now().toString(36)}`;
-  if (impl.name === "serf") {
-    // Lines logged while the CLI was still returning count (as 0 ms), so look from its start.
-    const calledMs = Date.now();
-    await impl.publish(publisher, service);
-    const t0 = Date.now();
-    const saw = (a: BenchAgent): number | undefined =>
-      a === publisher ? t0 : a.watch.first("update", publisher.name, calledMs)?.atMs;
-    await waitUntil(() => everyone.every((a) => saw(a) !== undefined), timeoutMs, 50);
-    return curveOf(everyone.map(saw), t0);
-  }
+  if (impl.publish === undefined) return curveOf([], Date.now());
   const before = await Promise.all(everyone.map((a) => originVersion(a, publisher.name)));
-  await impl.publish(publisher, service);
+  await impl.publish(publisher, `svc-${Date.now().toString(36)}`);
   const t0 = Date.now();
   const seen = new Map<BenchAgent, number>([[publisher, t0]]);
   // Read the agents' own arrival stamps, not poll-time: polling sparsely keeps load off them.
