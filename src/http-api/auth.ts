@@ -9,6 +9,12 @@
  *
  * The token is taken, as Consul takes it, from `X-Consul-Token`, `Authorization: Bearer`, or
  * the deprecated `?token=` parameter. A refusal is a 403 with a plain-text reason.
+ *
+ * Which rule applies is decided on the route fastify matched (its registered template,
+ * `request.routeOptions.url`), never on the request's URL text: the router percent-decodes the
+ * path before matching, so `/v1/operator/%6Beyring` reaches the keyring handler while its raw
+ * text matches no pattern written for `/v1/operator/keyring`. Any difference between how a
+ * check and the router read a URL is a bypass; asking the router what it chose leaves none.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
@@ -25,8 +31,11 @@ export interface AclOptions {
 
 const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Read paths that need the token even without default-deny (see the module comment). */
-const SENSITIVE_READS: readonly string[] = ["/v1/operator/keyring", "/v1/agent/monitor"];
+/**
+ * Route templates (as registered with fastify) of reads that need the token even without
+ * default-deny; see the module comment. Sub-routes of these need it too.
+ */
+export const SENSITIVE_READ_ROUTES: readonly string[] = ["/v1/operator/keyring", "/v1/agent/monitor"];
 
 /** The token a request presents, or undefined. Header wins over the query parameter. */
 export function requestToken(request: FastifyRequest): string | undefined {
@@ -48,16 +57,23 @@ function digest(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();
 }
 
-function pathOf(url: string): string {
-  const q = url.indexOf("?");
-  return q < 0 ? url : url.slice(0, q);
-}
-
-/** Whether a request needs the management token under `defaultDeny`. */
-export function needsToken(method: string, url: string, defaultDeny: boolean): boolean {
+/**
+ * Whether a request needs the management token.
+ *
+ * @param method The request method.
+ * @param route The template of the route fastify matched (`request.routeOptions.url`, e.g.
+ *   `/v1/agent/service/:id`), or undefined when no route matched. Never the raw request URL:
+ *   see the module comment.
+ * @param defaultDeny Whether reads need the token too (`--acl-default-deny`).
+ */
+export function needsToken(method: string, route: string | undefined, defaultDeny: boolean): boolean {
   if (defaultDeny || !READ_METHODS.has(method)) return true;
-  const path = pathOf(url);
-  return SENSITIVE_READS.some((p) => path === p || path.startsWith(`${p}/`));
+  // Without a matched route there is no template to judge by; refusing is the safe answer
+  // (the API's own server answers unmatched paths from its not-found handler, outside this hook).
+  if (route === undefined) return true;
+  // Suffix rather than equality, so the rule holds wherever the API is mounted (a prefix only
+  // ever makes more routes match, never fewer). The template is the code's text, not the client's.
+  return SENSITIVE_READ_ROUTES.some((p) => route.endsWith(p) || route.includes(`${p}/`));
 }
 
 /** The authorize hook for {@link AclOptions}; throws {@link AgentApiError} 403 to refuse. */
@@ -65,7 +81,7 @@ export function aclAuthorize(options: AclOptions): AuthorizeHook {
   if (options.token === "") throw new Error("aclAuthorize needs a non-empty token");
   const expected = digest(options.token);
   return (request) => {
-    if (!needsToken(request.method, request.url, options.defaultDeny)) return;
+    if (!needsToken(request.method, request.routeOptions.url, options.defaultDeny)) return;
     const presented = requestToken(request);
     if (presented === undefined) {
       throw new AgentApiError(
