@@ -14,7 +14,7 @@
  */
 import { randomInt } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { PROFILE_PRESETS } from "../src/swim/core/config.js";
+import { AGENT_PROFILES } from "../src/swim/core/config.js";
 import { createSwimNode, defaultSerfConfig } from "../src/swim/core/node.js";
 import { createRng } from "../src/swim/core/rng.js";
 import type { SwimEvent } from "../src/swim/core/api.js";
@@ -101,7 +101,7 @@ async function retryJoin(agent: HostedAgent): Promise<void> {
 
 async function startAgent(index: number): Promise<void> {
   const memberlist = {
-    ...PROFILE_PRESETS[config.profile](),
+    ...AGENT_PROFILES[config.profile](),
     ...(config.fanout === undefined ? {} : { gossipNodes: config.fanout }),
     ...(config.intervalMs === undefined ? {} : { gossipIntervalMs: config.intervalMs }),
   };

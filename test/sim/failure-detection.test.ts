@@ -9,15 +9,16 @@
  * - when k independent accusers (besides the first) suspected it, the first verdict comes by
  *   max(tS + min, time of the k-th confirmation + D): confirmations shorten the timeout to min.
  *
- * Those are memberlist's bounds, checked with Shoal's refused-port shortcut turned off
- * (`refusedSuspicionTimeoutMs: 0`). With it on (the default), a crashed node's port refuses
+ * Those are memberlist's bounds, checked with the LAN preset, which is memberlist's (Shoal's
+ * refused-port shortcut off: `refusedSuspicionTimeoutMs: 0`). With it on (the agent's default,
+ * `AGENT_PROFILES`), a crashed node's port refuses
  * the first accuser's TCP fallback ping, so that accuser's suspicion expires after
  * `refusedSuspicionTimeoutMs` (2 s): the first verdict comes exactly then, the last within D.
  * A node that is merely unreachable (partitioned away) refuses nothing and keeps memberlist's
  * bounds, checked with the shortcut on.
  */
 import { describe, expect, it } from "vitest";
-import { lanConfig } from "../../src/swim/core/config.js";
+import { AGENT_PROFILES, lanConfig } from "../../src/swim/core/config.js";
 import type { SwimEvent } from "../../src/swim/core/api.js";
 import { formCluster } from "../../src/swim/sim/convergence.js";
 import { modelSummary } from "../../src/swim/sim/model.js";
@@ -34,7 +35,9 @@ const MIN_MS = 4_000;
 const MAX_MS = 24_000;
 const K = 2;
 
-const REFUSED_MS = lanConfig().refusedSuspicionTimeoutMs;
+/** What `shoal agent` runs at LAN settings: memberlist's preset plus the refused-port shortcut. */
+const AGENT_LAN = AGENT_PROFILES.lan();
+const REFUSED_MS = AGENT_LAN.refusedSuspicionTimeoutMs;
 
 describe("failure detection of a crashed node (10 nodes, LAN)", () => {
   it("memberlist's timing: every live node declares it failed within the suspicion bounds, never before min", () => {
@@ -42,7 +45,7 @@ describe("failure detection of a crashed node (10 nodes, LAN)", () => {
       seed,
       createNode: realNodeFactory,
       testFile: FILE,
-      memberlist: { ...lanConfig(), refusedSuspicionTimeoutMs: 0 },
+      memberlist: lanConfig(),
     });
     formCluster(sim, N, 5_000);
     const slackMs = 1.5 * modelSummary({ nodes: N, fanout: 3, intervalMs: 200 }).t9999Ms;
@@ -104,7 +107,7 @@ describe("failure detection of a crashed node (10 nodes, LAN)", () => {
   });
 
   it("a crash (port refuses) is declared failed refusedSuspicionTimeoutMs after the first suspicion", () => {
-    const sim = new Simulator({ seed, createNode: realNodeFactory, testFile: FILE });
+    const sim = new Simulator({ seed, createNode: realNodeFactory, testFile: FILE, memberlist: AGENT_LAN });
     formCluster(sim, N, 5_000);
     const slackMs = 1.5 * modelSummary({ nodes: N, fanout: 3, intervalMs: 200 }).t9999Ms;
     for (const victimIndex of [3, 7]) {
@@ -125,7 +128,7 @@ describe("failure detection of a crashed node (10 nodes, LAN)", () => {
   });
 
   it("an unreachable node (partitioned, refuses nothing) keeps memberlist's minimum", () => {
-    const sim = new Simulator({ seed, createNode: realNodeFactory, testFile: FILE });
+    const sim = new Simulator({ seed, createNode: realNodeFactory, testFile: FILE, memberlist: AGENT_LAN });
     formCluster(sim, N, 5_000);
     const victimIndex = 4;
     const others = sim.runningIndices().filter((i) => i !== victimIndex);

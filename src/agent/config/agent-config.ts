@@ -4,7 +4,7 @@
  * and Serf settings (milliseconds throughout).
  */
 import type { Address } from "../../swim/core/api.js";
-import { PROFILE_PRESETS, type MemberlistConfig } from "../../swim/core/config.js";
+import { AGENT_PROFILES, type MemberlistConfig } from "../../swim/core/config.js";
 import { defaultSerfConfig, type SerfConfig } from "../../swim/core/serf/config.js";
 import type { HostPort } from "../../swim/runtime/address.js";
 import { parseAddress, parseHostPort } from "../../swim/runtime/address.js";
@@ -78,7 +78,7 @@ export function resolveAgentConfig(
   warnings: readonly string[],
 ): AgentConfig {
   const memberlist: { -readonly [K in keyof MemberlistConfig]: MemberlistConfig[K] } =
-    PROFILE_PRESETS[options.profile]();
+    AGENT_PROFILES[options.profile]();
   const serf: { -readonly [K in keyof SerfConfig]: SerfConfig[K] } = defaultSerfConfig();
   for (const name of OPTION_NAMES) {
     const value = options[name];

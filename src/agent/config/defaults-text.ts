@@ -1,10 +1,10 @@
 /** Human text of each option's default, shared by `--help` and the env table. */
-import { PROFILE_PRESETS } from "../../swim/core/config.js";
+import { AGENT_PROFILES } from "../../swim/core/config.js";
 import { formatDuration } from "./duration.js";
 import { OPTION_SCHEMAS, optionMeta, type OptionName } from "./schema.js";
 
 const PRESETS = Object.fromEntries(
-  Object.entries(PROFILE_PRESETS).map(([profile, preset]) => [profile, preset()]),
+  Object.entries(AGENT_PROFILES).map(([profile, preset]) => [profile, preset()]),
 );
 
 function formatValue(name: OptionName, value: unknown): string {

@@ -104,9 +104,8 @@ export function lanConfig(): MemberlistConfig {
     packetOverheadBytes: 0,
     enableCompression: true,
     disableTcpPings: false,
-    // Two probe intervals: time for a member that is alive after all to hear the suspicion
-    // (buddy ping or gossip) and for its refutation to come back.
-    refusedSuspicionTimeoutMs: 2_000,
+    // memberlist has no such shortcut; the agent turns it on (AGENT_PROFILES).
+    refusedSuspicionTimeoutMs: 0,
     protocolVersion: 2,
     protocolMin: 1,
     protocolMax: 5,
@@ -136,7 +135,6 @@ export function wanConfig(): MemberlistConfig {
     pushPullIntervalMs: 60_000,
     probeIntervalMs: 5_000,
     probeTimeoutMs: 3_000,
-    refusedSuspicionTimeoutMs: 10_000,
     gossipNodes: 4,
     gossipIntervalMs: 500,
     gossipToTheDeadTimeMs: 60_000,
@@ -159,10 +157,22 @@ export function localConfig(): MemberlistConfig {
 }
 
 /**
- * memberlist's presets by the profile names Serf's `-profile` takes; the one map that the agent,
- * its help text and the benchmarks read.
+ * memberlist's presets by the profile names Serf's `-profile` takes: memberlist's protocol
+ * exactly (the simulator's acceptance runs use these), plus the broadcast fairness reserve.
  */
 export const PROFILE_PRESETS = { lan: lanConfig, wan: wanConfig, local: localConfig } as const;
+
+/**
+ * What `shoal agent --profile X` runs: the preset plus Shoal's additions to memberlist that the
+ * agent turns on by default (README "Two additions to memberlist"). The refused-port shortcut
+ * waits two probe intervals: time for a member that is alive after all to hear the suspicion
+ * (buddy ping or gossip) and for its refutation to come back.
+ */
+export const AGENT_PROFILES = {
+  lan: (): MemberlistConfig => ({ ...lanConfig(), refusedSuspicionTimeoutMs: 2_000 }),
+  wan: (): MemberlistConfig => ({ ...wanConfig(), refusedSuspicionTimeoutMs: 10_000 }),
+  local: (): MemberlistConfig => ({ ...localConfig(), refusedSuspicionTimeoutMs: 2_000 }),
+} as const satisfies Record<keyof typeof PROFILE_PRESETS, () => MemberlistConfig>;
 
 /** A profile name: `lan`, `wan` or `local`. */
 export type ProfileName = keyof typeof PROFILE_PRESETS;

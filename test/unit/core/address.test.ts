@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { addressKey, bytesToIp, ipToBytes } from "../../../src/swim/core/address.js";
 import { pushPullScaleMs } from "../../../src/swim/core/push-pull.js";
-import { lanConfig, localConfig, wanConfig } from "../../../src/swim/core/config.js";
+import { AGENT_PROFILES, lanConfig, localConfig, wanConfig } from "../../../src/swim/core/config.js";
 
 describe("address helpers", () => {
   it("round-trips IPv4 and IPv6 like Go's net.IP", () => {
@@ -24,8 +24,8 @@ describe("address helpers", () => {
 });
 
 describe("config presets (PROTOCOL.md 2.1)", () => {
-  it("match memberlist's LAN, WAN and Local defaults", () => {
-    expect(lanConfig()).toMatchObject({
+  it("are memberlist's LAN, WAN and Local defaults, every key", () => {
+    const lan = {
       probeIntervalMs: 1000,
       probeTimeoutMs: 500,
       indirectChecks: 3,
@@ -42,11 +42,26 @@ describe("config presets (PROTOCOL.md 2.1)", () => {
       enableCompression: true,
       disableTcpPings: false,
       protocolVersion: 2,
+      protocolMin: 1,
+      protocolMax: 5,
+      delegateProtocolMin: 0,
+      delegateProtocolMax: 0,
+      delegateProtocolVersion: 0,
       deadNodeReclaimTimeMs: 0,
       handoffQueueDepth: 1024,
       maxConcurrentPushPulls: 128,
-    });
-    expect(wanConfig()).toMatchObject({
+      // Shell framing, none without a label or key.
+      packetOverheadBytes: 0,
+      // Serf's BroadcastTimeout.
+      leaveTimeoutMs: 5000,
+      // Shoal additions: the fairness reserve issue #299 asks for is on; the refused-port
+      // shortcut is off (memberlist's failure detection exactly; the agent turns it on).
+      userBroadcastReserveBytes: 600,
+      refusedSuspicionTimeoutMs: 0,
+    };
+    expect(lanConfig()).toEqual(lan);
+    expect(wanConfig()).toEqual({
+      ...lan,
       tcpTimeoutMs: 30000,
       suspicionMult: 6,
       pushPullIntervalMs: 60000,
@@ -55,21 +70,24 @@ describe("config presets (PROTOCOL.md 2.1)", () => {
       gossipNodes: 4,
       gossipIntervalMs: 500,
       gossipToTheDeadTimeMs: 60000,
-      indirectChecks: 3,
-      retransmitMult: 4,
     });
-    expect(localConfig()).toMatchObject({
+    expect(localConfig()).toEqual({
+      ...lan,
       tcpTimeoutMs: 1000,
       indirectChecks: 1,
       retransmitMult: 2,
       suspicionMult: 3,
       pushPullIntervalMs: 15000,
-      probeIntervalMs: 1000,
       probeTimeoutMs: 200,
-      gossipNodes: 3,
       gossipIntervalMs: 100,
       gossipToTheDeadTimeMs: 15000,
     });
+  });
+
+  it("the agent's profiles are the presets plus the refused-port shortcut (2 s LAN/Local, 10 s WAN)", () => {
+    expect(AGENT_PROFILES.lan()).toEqual({ ...lanConfig(), refusedSuspicionTimeoutMs: 2000 });
+    expect(AGENT_PROFILES.wan()).toEqual({ ...wanConfig(), refusedSuspicionTimeoutMs: 10000 });
+    expect(AGENT_PROFILES.local()).toEqual({ ...localConfig(), refusedSuspicionTimeoutMs: 2000 });
   });
 
   it("push/pull interval scales above 32 nodes (PROTOCOL.md 2.2 table)", () => {

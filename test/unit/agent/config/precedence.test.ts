@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadAgentConfig } from "../../../../src/agent/config/load.js";
-import { lanConfig, localConfig, wanConfig } from "../../../../src/swim/core/config.js";
+import { AGENT_PROFILES } from "../../../../src/swim/core/config.js";
 import { fakeIo } from "./fake-io.js";
 
 const files = {
@@ -39,15 +39,15 @@ describe("merge precedence: defaults < profile preset < files < env < flags", ()
       eventHandlers: [],
       services: [],
     });
-    expect(config.memberlist).toEqual(lanConfig());
+    expect(config.memberlist).toEqual(AGENT_PROFILES.lan());
     expect(config.serf).toMatchObject({ reconnectIntervalMs: 30_000, reconnectTimeoutMs: 86_400_000 });
     expect(config.advertise).toBeUndefined();
   });
 
   it.each([
-    ["lan", lanConfig()],
-    ["wan", wanConfig()],
-    ["local", localConfig()],
+    ["lan", AGENT_PROFILES.lan()],
+    ["wan", AGENT_PROFILES.wan()],
+    ["local", AGENT_PROFILES.local()],
   ] as const)("profile %s selects its preset", (profile, preset) => {
     expect(loadAgentConfig(["--profile", profile], {}, fakeIo()).memberlist).toEqual(preset);
   });
@@ -59,7 +59,11 @@ describe("merge precedence: defaults < profile preset < files < env < flags", ()
       { SHOAL_RETRANSMIT_MULT: "9" },
       io,
     );
-    expect(config.memberlist).toEqual({ ...wanConfig(), retransmitMult: 9, suspicionMaxTimeoutMult: 3 });
+    expect(config.memberlist).toEqual({
+      ...AGENT_PROFILES.wan(),
+      retransmitMult: 9,
+      suspicionMaxTimeoutMult: 3,
+    });
   });
 
   it("later files override earlier ones; env overrides files; flags override env", () => {
@@ -80,7 +84,7 @@ describe("merge precedence: defaults < profile preset < files < env < flags", ()
     );
     expect(config.profile).toBe("wan");
     expect(config.memberlist.probeIntervalMs).toBe(3_000); // a.json's explicit value beats b.json's preset
-    expect(config.memberlist.gossipNodes).toBe(wanConfig().gossipNodes);
+    expect(config.memberlist.gossipNodes).toBe(AGENT_PROFILES.wan().gossipNodes);
     expect(config.logLevel).toBe("warn");
   });
 
