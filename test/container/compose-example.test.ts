@@ -2,7 +2,8 @@
  * The README's compose example, run for real: docker/compose.yaml with the tier's image
  * (SHOAL_IMAGE, `up --no-build`: nothing can be pulled or npm-installed here). Five agents
  * must form by themselves and the example web service must be passing, seen from shoal-1's
- * published HTTP port and from shoal-5 inside the project.
+ * published HTTP port and from shoal-5 inside the project; Docker must report every container
+ * healthy (its HEALTHCHECK) and the agents' user must not be root.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -77,8 +78,47 @@ describeWhen(compose !== undefined, "`docker compose` or `docker-compose` (.ci/r
         Service: { Service: string; Port: number };
       }[];
       expect(fromShoal5.map((e) => `${e.Service.Service}:${e.Service.Port}`)).toEqual(["web:8080"]);
+
+      // Docker's own view: every container passes its HEALTHCHECK (the agents' asks the HTTP
+      // API, web's its own port), and the agents do not run as root.
+      const ids = (await up(["ps", "-q"])).trim().split(/\s+/).filter(Boolean);
+      expect(ids).toHaveLength(6);
+      const inspect = async (): Promise<{ name: string; health: string; user: string }[]> =>
+        (
+          await run("docker", [
+            "inspect",
+            "--format",
+            "{{.Name}} {{.State.Health.Status}} {{.Config.User}}",
+            ...ids,
+          ])
+        )
+          .trim()
+          .split("\n")
+          .map((line) => {
+            const [name = "", health = "", user = ""] = line.trim().split(" ");
+            return { name: name.replace(/^\//, ""), health, user };
+          });
+      let states: { name: string; health: string; user: string }[] = [];
+      const healthyMs = await waitFor(
+        "every container to be healthy",
+        async () => {
+          states = await inspect();
+          return states.every((s) => s.health === "healthy");
+        },
+        60_000,
+        1_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}: ${JSON.stringify(states)}`);
+      });
+      const agents = states.filter((s) => /shoal-\d/.test(s.name.replace(project, "")));
+      expect(agents).toHaveLength(5);
+      for (const a of agents) {
+        expect(a.user, `${a.name}'s user`).not.toBe("");
+        expect(a.user.split(":")[0], `${a.name}'s user`).not.toMatch(/^(0|root)$/);
+      }
       console.log(
-        `[container] compose example: 5 agents formed within ${Math.round(formedMs)} ms of \`up\`; web passing`,
+        `[container] compose example: 5 agents formed within ${Math.round(formedMs)} ms of \`up\`; web passing; ` +
+          `all 6 containers healthy ${Math.round(healthyMs)} ms later; agents run as ${agents[0]?.user ?? "?"}`,
       );
     });
   },

@@ -1,11 +1,14 @@
 /**
  * Restarts with a data volume. A container replaced by a new one on the same named volume
- * rejoins by itself (its retry-join names) and still has its registrations; a rolling restart
- * of all five (`docker restart`: SIGTERM, graceful leave, start) loses no registration.
+ * rejoins by itself (its retry-join names) and still has its registrations; a container killed
+ * with SIGKILL and recreated on its volume with no join setting at all rejoins from the member
+ * snapshot in its data dir; a rolling restart of all five (`docker restart`: SIGTERM, graceful
+ * leave, start) loses no registration.
  */
 import { expect, inject, it, onTestFinished } from "vitest";
 import type { AgentContainer } from "../support/container-agent.js";
 import { MemberStatus, ShoalCluster, namesWithStatus, waitFor } from "../support/container-cluster.js";
+import { containerIp, killContainer, removeContainer } from "../support/container-docker.js";
 import { describeWithDocker } from "../support/requirements.js";
 
 const serviceOf = (node: string): string => `svc-${node}`;
@@ -19,7 +22,7 @@ async function hasAllPassing(agent: AgentContainer, nodes: readonly string[]): P
 }
 
 describeWithDocker()("container cluster: restarts with data volumes", () => {
-  it("rejoins a replaced container with its registrations; a rolling restart loses none", async () => {
+  it("rejoins replaced and crashed containers with their registrations; a rolling restart loses none", async () => {
     const cluster = await ShoalCluster.start({
       image: inject("shoalImage"),
       prefix: "restart",
@@ -71,5 +74,35 @@ describeWithDocker()("container cluster: restarts with data volumes", () => {
       `[container] rolling restart of 5 agents, converged after each: ${Math.round(performance.now() - rollStart)} ms`,
     );
     for (const n of cluster.running()) expect(await hasAllPassing(n, all), `${n.node}'s catalog`).toBe(true);
+
+    // Last, since a node without join settings cannot come back from a graceful restart (its
+    // snapshot then records the leave, as Serf's does). kill -9 n3 (no leave: its snapshot
+    // still lists its peers) and recreate it on the same volume without any join setting: only
+    // the snapshot can bring it back. Same address: the others hold n3 as failed there, and
+    // memberlist refuses a failed member's name from a new address (deadNodeReclaimTime 0).
+    const n3Ip = await containerIp(cluster.node("n3").id, cluster.network.name);
+    const n3Id = cluster.node("n3").id;
+    await killContainer(n3Id);
+    cluster.drop("n3");
+    await waitFor(
+      "the others to mark n3 failed",
+      async () => (await namesWithStatus(cluster.node("n1"), MemberStatus.failed)).includes("n3"),
+      60_000,
+    );
+    await removeContainer(n3Id);
+    const recreatedAt = performance.now();
+    const recreated = await cluster.startNode("n3", { retryJoin: false, ipv4: n3Ip });
+    const snapshotRejoinMs = await converged("the recreated n3 to rejoin from its snapshot");
+    expect(Object.keys(await recreated.get<Record<string, unknown>>("/v1/agent/services"))).toEqual([
+      serviceOf("n3"),
+    ]);
+    expect(await recreated.logs(), "n3 rejoined through its snapshot").toMatch(
+      /snapshot peers: joined through/,
+    );
+    console.log(
+      `[container] n3 killed (SIGKILL) and recreated without join settings rejoined from its snapshot ` +
+        `with its registration in ${Math.round(snapshotRejoinMs)} ms (${Math.round(performance.now() - recreatedAt)} ms ` +
+        `from the start of the new container)`,
+    );
   });
 });

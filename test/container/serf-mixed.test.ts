@@ -7,7 +7,7 @@ import { GenericContainer, Wait } from "testcontainers";
 import { expect, inject, it, onTestFinished } from "vitest";
 import { containerName } from "../support/container-agent.js";
 import { MemberStatus, ShoalCluster, namesWithStatus, waitFor } from "../support/container-cluster.js";
-import { killContainer, removeContainer } from "../support/container-docker.js";
+import { killContainer, removeContainer, testLabels } from "../support/container-docker.js";
 import { describeWithDocker } from "../support/requirements.js";
 import { LAN, failureDetectionBoundMs } from "./timing.js";
 
@@ -24,6 +24,7 @@ describeWithDocker()("container cluster: Shoal and Serf together", () => {
     const serf = await new GenericContainer(inject("serfImage"))
       .withName(serfName)
       .withNetworkMode(cluster.network.name)
+      .withLabels(testLabels(inject("testRunPid")))
       .withCommand([
         "agent",
         "-node=serf1",

@@ -6,7 +6,8 @@
  * partitions), so these containers join only their test network and use their names.
  */
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
-import { dockerAsync } from "./container-docker.js";
+import { inject } from "vitest";
+import { dockerAsync, testLabels } from "./container-docker.js";
 
 /** The HTTP API port inside the container. */
 export const HTTP_PORT = 8500;
@@ -17,8 +18,17 @@ export interface AgentContainerOptions {
   readonly network: string;
   /** Serf node name, also the suffix of the container's DNS name. */
   readonly node: string;
-  /** DNS names (or addresses) to retry-join until one answers. */
+  /**
+   * DNS names (or addresses) to retry-join until one answers. Empty: no join setting at all,
+   * so the agent can only rejoin through the member snapshot in its data dir.
+   */
   readonly retryJoin: readonly string[];
+  /**
+   * A fixed IPv4 address on `network`, for a container that replaces a crashed one: its peers
+   * hold the crashed agent as failed at its old address, and memberlist (deadNodeReclaimTime 0,
+   * as in Serf) refuses a failed member's name from another address.
+   */
+  readonly ipv4?: string;
   readonly profile?: "lan" | "wan" | "local";
   /** Named volume mounted as the data dir: registrations survive the container. */
   readonly volume?: string;
@@ -37,6 +47,27 @@ export interface MemberJson {
 /** Docker container name of `node` on `network` (its DNS name there). */
 export const containerName = (network: string, node: string): string => `${network}-${node}`;
 
+/** GenericContainer that can also pin the container's address on its network. */
+class AgentContainerBuilder extends GenericContainer {
+  private fixedIp: { readonly network: string; readonly address: string } | undefined;
+
+  /** Starts the container with `address` on `network` (Docker's `--ip`). */
+  withIpv4(network: string, address: string): this {
+    this.fixedIp = { network, address };
+    return this;
+  }
+
+  protected override beforeContainerCreated(): Promise<void> {
+    if (this.fixedIp !== undefined) {
+      // testcontainers has no call for this; the Engine API takes it at create time.
+      this.createOpts.NetworkingConfig = {
+        EndpointsConfig: { [this.fixedIp.network]: { IPAMConfig: { IPv4Address: this.fixedIp.address } } },
+      };
+    }
+    return Promise.resolve();
+  }
+}
+
 /** A running agent container and its HTTP API. */
 export class AgentContainer {
   private hostPort: number;
@@ -50,14 +81,19 @@ export class AgentContainer {
 
   /** Starts the container and resolves once its HTTP API answers. */
   static async start(options: AgentContainerOptions): Promise<AgentContainer> {
-    let builder = new GenericContainer(options.image)
+    let builder = new AgentContainerBuilder(options.image)
       .withName(containerName(options.network, options.node))
       .withNetworkMode(options.network)
+      .withLabels(testLabels(inject("testRunPid")))
       .withEnvironment({
         SHOAL_NODE: options.node,
-        SHOAL_RETRY_JOIN: options.retryJoin.join(","),
-        // Formation should not wait 30 s for a peer that started a moment later.
-        SHOAL_RETRY_INTERVAL: "1s",
+        ...(options.retryJoin.length === 0
+          ? {}
+          : {
+              SHOAL_RETRY_JOIN: options.retryJoin.join(","),
+              // Formation should not wait 30 s for a peer that started a moment later.
+              SHOAL_RETRY_INTERVAL: "1s",
+            }),
         SHOAL_PROFILE: options.profile ?? "lan",
         SHOAL_LOG_LEVEL: "debug",
         ...options.env,
@@ -65,6 +101,7 @@ export class AgentContainer {
       .withExposedPorts(HTTP_PORT)
       .withWaitStrategy(Wait.forHttp("/v1/agent/self", HTTP_PORT).forStatusCode(200))
       .withStartupTimeout(120_000);
+    if (options.ipv4 !== undefined) builder = builder.withIpv4(options.network, options.ipv4);
     if (options.volume !== undefined) {
       builder = builder.withBindMounts([{ source: options.volume, target: "/var/lib/shoal", mode: "rw" }]);
     }
@@ -86,20 +123,13 @@ export class AgentContainer {
     return containerName(this.options.network, this.options.node);
   }
 
-  private url(path: string): string {
-    return `http://${this.container.getHost()}:${this.hostPort}${path}`;
+  /** `http://host:port` of the HTTP API as published on the host. */
+  get baseUrl(): string {
+    return `http://${this.container.getHost()}:${this.hostPort}`;
   }
 
-  /**
-   * Re-reads the host port of the HTTP API: Docker publishes it anew, on another port, when
-   * the container is reconnected to its network (testcontainers keeps the first one).
-   */
-  async refreshHostPort(): Promise<void> {
-    const out = await dockerAsync(["port", this.id, `${HTTP_PORT}/tcp`]);
-    const port = Number(/:(\d+)\s*$/m.exec(out.split("\n")[0] ?? "")?.[1]);
-    if (!Number.isInteger(port) || port <= 0)
-      throw new Error(`${this.node}: no published port in ${JSON.stringify(out)}`);
-    this.hostPort = port;
+  private url(path: string): string {
+    return `${this.baseUrl}${path}`;
   }
 
   /** GET a JSON path of the agent's HTTP API. */
@@ -130,26 +160,6 @@ export class AgentContainer {
   /** Opens a streaming GET (for `/v1/event/stream`); abort the signal to close it. */
   stream(path: string, signal: AbortSignal): Promise<Response> {
     return fetch(this.url(path), { signal });
-  }
-
-  /**
-   * PUT through `docker exec` from inside the container: works while the container is cut off
-   * from its network (and so from its mapped port), as during a partition.
-   */
-  async putFromInside(path: string, body: unknown): Promise<void> {
-    const script =
-      `fetch("http://127.0.0.1:${HTTP_PORT}${path}",{method:"PUT",body:process.argv[1],headers:{"content-type":"application/json"}})` +
-      `.then(async r=>{if(!r.ok){console.error(r.status,await r.text());process.exit(1)}})`;
-    const result = await this.container.exec(["node", "-e", script, JSON.stringify(body)]);
-    if (result.exitCode !== 0) throw new Error(`${this.node} PUT ${path} from inside: ${result.output}`);
-  }
-
-  /** GET a JSON path through `docker exec` (see {@link putFromInside}). */
-  async getFromInside<T>(path: string): Promise<T> {
-    const script = `fetch("http://127.0.0.1:${HTTP_PORT}${path}").then(r=>r.text()).then(t=>process.stdout.write(t))`;
-    const result = await this.container.exec(["node", "-e", script]);
-    if (result.exitCode !== 0) throw new Error(`${this.node} GET ${path} from inside: ${result.output}`);
-    return JSON.parse(result.stdout) as T;
   }
 
   /** `/v1/agent/members`. */

@@ -3,6 +3,7 @@
  * `close()` (registered with `onTestFinished`, so it also runs when the test fails) removes
  * its containers, volumes and network. Agents join each other by container name (DNS).
  */
+import { inject } from "vitest";
 import {
   AgentContainer,
   containerName,
@@ -78,7 +79,7 @@ export class ShoalCluster {
 
   /** Creates the network (and volumes) and starts every node at once. */
   static async start(options: ClusterOptions): Promise<ShoalCluster> {
-    const network = await createNetwork(`shoal-${options.prefix}`);
+    const network = await createNetwork(`shoal-${options.prefix}`, inject("testRunPid"));
     const names = Array.from({ length: options.size }, (_, i) => `n${i + 1}`);
     const cluster = new ShoalCluster(options, network, names);
     try {
@@ -102,19 +103,30 @@ export class ShoalCluster {
     return [...this.nodes.values()];
   }
 
-  /** Starts node `name` (again): same DNS name, same volume, retry-joining the others. */
-  async startNode(name: string): Promise<AgentContainer> {
+  /**
+   * Starts node `name` (again): same DNS name, same volume, retry-joining the others unless
+   * `retryJoin` is false (then only its data dir's member snapshot can bring it back), at
+   * `ipv4` when given.
+   */
+  async startNode(
+    name: string,
+    how: { readonly retryJoin?: boolean; readonly ipv4?: string } = {},
+  ): Promise<AgentContainer> {
     let volume: string | undefined;
     if (this.options.volumes === true) {
       volume = `${this.network.name}-${name}-data`;
-      if (!this.volumes.includes(volume)) this.volumes.push(await createVolume(volume));
+      if (!this.volumes.includes(volume)) this.volumes.push(await createVolume(volume, inject("testRunPid")));
     }
     const agent = await AgentContainer.start({
       image: this.options.image,
       network: this.network.name,
       node: name,
       // Only the others: a join that reaches itself counts as a success and ends retrying.
-      retryJoin: this.names.filter((n) => n !== name).map((n) => containerName(this.network.name, n)),
+      retryJoin:
+        how.retryJoin === false
+          ? []
+          : this.names.filter((n) => n !== name).map((n) => containerName(this.network.name, n)),
+      ...(how.ipv4 === undefined ? {} : { ipv4: how.ipv4 }),
       ...(this.options.profile === undefined ? {} : { profile: this.options.profile }),
       ...(volume === undefined ? {} : { volume }),
       ...(this.options.env === undefined ? {} : { env: this.options.env }),
