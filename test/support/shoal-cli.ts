@@ -23,6 +23,32 @@ export function shoalCli(httpAddr: string, args: readonly string[], timeoutMs = 
   });
 }
 
+/** How a CLI run ended. */
+export interface ShoalCliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `shoal ARGS --http-addr ADDR` and resolves however it exits (for testing failures). */
+export function runShoalCli(
+  httpAddr: string,
+  args: readonly string[],
+  timeoutMs = 20_000,
+): Promise<ShoalCliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [SHOAL_BIN, ...args, "--http-addr", httpAddr],
+      { timeout: timeoutMs },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
 /** One member as `shoal members --format json` prints it (Serf's `members -format json` shape). */
 export interface ShoalMemberJson {
   readonly name: string;

@@ -23,6 +23,13 @@ export interface CatalogGossipOptions {
   /** Queues a payload on the swim node's extension broadcast queue under `name`. */
   readonly broadcast: (name: string, payload: Uint8Array) => void;
   /**
+   * Drops what is still queued under `name` (the swim node's `invalidateExtension`). Used when
+   * a newer version of a record splits into fewer parts than the one queued before it: the
+   * older version's extra parts (`name#i`) are not replaced by any new part and would keep
+   * being sent for nothing (receivers can never complete them).
+   */
+  readonly invalidate?: (name: string) => void;
+  /**
    * Largest payload to hand to `broadcast`; bigger updates are fragmented. Default 1000,
    * which leaves room in a 1400-byte memberlist packet for compound framing and a label.
    */
@@ -64,6 +71,11 @@ export class CatalogGossip {
   };
   private readonly maxBytes: number;
   private readonly assembler = new FragmentAssembler();
+  /**
+   * How many parts the last queued version of each split record had, by base name; only
+   * records of more than one part, so a cluster of small records keeps this empty.
+   */
+  private readonly queuedParts = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
 
@@ -143,6 +155,11 @@ export class CatalogGossip {
       this.counters.broadcasts++;
       this.options.broadcast(i === 0 ? name : `${name}#${i}`, part);
     });
+    // Parts 0..n-1 replaced the older version's; any beyond n are stale: drop them.
+    const before = this.queuedParts.get(name) ?? 1;
+    for (let i = parts.length; i < before; i++) this.options.invalidate?.(`${name}#${i}`);
+    if (parts.length > 1) this.queuedParts.set(name, parts.length);
+    else this.queuedParts.delete(name);
   }
 
   private decodeFailed(error: unknown): void {

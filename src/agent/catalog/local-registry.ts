@@ -7,6 +7,8 @@
  *
  * Durability is the caller's job: the agent persists {@link LocalRegistry.snapshot} after
  * each successful call and before acknowledging it, and restores by replaying it at start.
+ * Services from definition files in the config directory are not part of the snapshot: the
+ * files are their source, read on each start, so deleting a file removes its service.
  */
 import { InvalidInputError } from "../../errors.js";
 import type { CheckDefinition } from "../checks/check-definition.js";
@@ -36,6 +38,20 @@ export interface RegistrySnapshot {
   readonly serviceMaintenance: Readonly<Record<string, string>>;
   /** Node-level checks (absent in snapshots written before they existed, and when none). */
   readonly nodeChecks?: readonly CheckDefinition[];
+  /** The last report of each TTL check, by check ID (absent when none). */
+  readonly ttlStatus?: Readonly<Record<string, TtlReport>>;
+}
+
+/**
+ * A TTL check's last pass/warn/fail report, persisted so a restart does not reset a reporting
+ * application's check to its initial status (Consul keeps it too). `expiresAtMs` is wall-clock
+ * time, as it must survive the process: a report whose TTL ran out before the restart is not
+ * restored, as in Consul.
+ */
+export interface TtlReport {
+  readonly status: CheckStatus;
+  readonly output: string;
+  readonly expiresAtMs: number;
 }
 
 /** Options of {@link LocalRegistry}. */
@@ -45,6 +61,12 @@ export interface LocalRegistryOptions {
   /** A service was removed by DeregisterCriticalServiceAfter; the agent persists the removal. */
   readonly onServiceReaped?: (serviceId: string, checkId: string) => void;
 }
+
+/**
+ * Where a service definition came from: "api" (HTTP API or CLI, persisted) or "config" (a
+ * definition file, re-read on each start and never persisted).
+ */
+export type RegistrationSource = "api" | "config";
 
 /** Result of a TTL report. */
 export type TtlUpdateResult = "ok" | "unknown" | "not-ttl";
@@ -61,6 +83,10 @@ export class LocalRegistry {
   private readonly definitions = new Map<string, ServiceDefinition>();
   private readonly nodeChecks = new Map<string, CheckDefinition>();
   private readonly serviceMaintenance = new Map<string, string>();
+  /** IDs of services whose current definition came from a config file. */
+  private readonly fromConfig = new Set<string>();
+  /** The last report of each TTL check; entries of removed checks are skipped by snapshot(). */
+  private readonly ttlReports = new Map<string, TtlReport>();
   private nodeMaintenance: string | undefined;
   private readonly runner: CheckRunner;
 
@@ -80,11 +106,12 @@ export class LocalRegistry {
   /**
    * Registers (or re-registers) a service. Unless `replaceExistingChecks`, checks registered
    * earlier and absent now are kept, as Consul does. A check that keeps its ID keeps its
-   * current status.
+   * current status. `source` (default "api") decides whether {@link snapshot} persists it; the
+   * latest registration of an ID sets it.
    */
   register(
     definition: ServiceDefinition,
-    options: { readonly replaceExistingChecks?: boolean } = {},
+    options: { readonly replaceExistingChecks?: boolean; readonly source?: RegistrationSource } = {},
   ): ServiceDefinition {
     const id = definition.service.ID;
     for (const check of definition.checks) {
@@ -106,9 +133,11 @@ export class LocalRegistry {
     // A check ID belongs to one service (checked above), so this service's entry has them all.
     const current = this.store.localChecksOf(id);
     for (const check of previous?.checks ?? []) {
-      if (!merged.checks.some((c) => c.CheckID === check.CheckID)) this.runner.remove(check.CheckID);
+      if (!merged.checks.some((c) => c.CheckID === check.CheckID)) this.forgetCheck(check.CheckID);
     }
     this.definitions.set(id, merged);
+    if (options.source === "config") this.fromConfig.add(id);
+    else this.fromConfig.delete(id);
     this.write(merged.service, (check) => {
       const existing = current.get(check.CheckID);
       return existing === undefined
@@ -124,9 +153,12 @@ export class LocalRegistry {
 
   /** Deregisters a service and its checks; false if it was not registered. */
   deregister(id: string): boolean {
-    if (!this.definitions.has(id)) return false;
+    const definition = this.definitions.get(id);
+    if (definition === undefined) return false;
+    for (const check of definition.checks) this.ttlReports.delete(check.CheckID);
     this.runner.removeService(id);
     this.definitions.delete(id);
+    this.fromConfig.delete(id);
     this.serviceMaintenance.delete(id);
     this.store.removeLocalService(id);
     return true;
@@ -160,7 +192,7 @@ export class LocalRegistry {
   deregisterCheck(checkId: string): boolean {
     const check = this.runner.definition(checkId);
     if (check === undefined) return false;
-    this.runner.remove(checkId);
+    this.forgetCheck(checkId);
     if (check.ServiceID === NODE_ENTRY_ID) {
       this.nodeChecks.delete(checkId);
       this.writeNode();
@@ -176,8 +208,11 @@ export class LocalRegistry {
 
   /** A pass/warn/fail/update report for a TTL check. */
   updateTtl(checkId: string, status: CheckStatus, output: string): TtlUpdateResult {
-    if (this.runner.updateTtl(checkId, status, output)) return "ok";
-    return this.runner.has(checkId) ? "not-ttl" : "unknown";
+    const definition = this.runner.definition(checkId);
+    if (definition === undefined) return "unknown";
+    if (definition.type !== "ttl" || !this.runner.updateTtl(checkId, status, output)) return "not-ttl";
+    this.ttlReports.set(checkId, { status, output, expiresAtMs: Date.now() + definition.ttlMs });
+    return "ok";
   }
 
   /** Turns a service's maintenance mode on or off; false if the service is unknown. */
@@ -207,23 +242,76 @@ export class LocalRegistry {
     return this.runner.definition(checkId);
   }
 
-  /** What to persist. */
+  /** Where the current definition of service `id` came from; undefined if not registered. */
+  sourceOf(id: string): RegistrationSource | undefined {
+    if (!this.definitions.has(id)) return undefined;
+    return this.fromConfig.has(id) ? "config" : "api";
+  }
+
+  /**
+   * Makes the config-file services exactly `definitions` (a SIGHUP reload): config-file
+   * services no longer defined are deregistered, the rest registered again (their checks'
+   * states kept where IDs match). A definition whose ID was registered through the API becomes
+   * a config-file one, as at start. Returns the IDs removed.
+   */
+  replaceConfigServices(definitions: readonly ServiceDefinition[]): string[] {
+    const keep = new Set(definitions.map((d) => d.service.ID));
+    const removed = [...this.fromConfig].filter((id) => !keep.has(id));
+    for (const id of removed) this.deregister(id);
+    for (const definition of definitions)
+      this.register(definition, { replaceExistingChecks: true, source: "config" });
+    return removed;
+  }
+
+  /**
+   * What to persist: API registrations only. Config-file services are left out, or a service
+   * whose file was deleted would come back from the snapshot on the next start. Maintenance
+   * of a config-file service is kept: it applies again if the file still defines the service.
+   */
   snapshot(): RegistrySnapshot {
     return {
-      services: [...this.definitions.values()],
+      services: [...this.definitions.values()].filter((d) => !this.fromConfig.has(d.service.ID)),
       ...(this.nodeMaintenance === undefined ? {} : { nodeMaintenance: this.nodeMaintenance }),
       serviceMaintenance: Object.fromEntries(this.serviceMaintenance),
       ...(this.nodeChecks.size === 0 ? {} : { nodeChecks: [...this.nodeChecks.values()] }),
+      ...this.ttlSnapshot(),
     };
   }
 
-  /** Replays a persisted snapshot (at start, before gossip starts). */
+  /** Reports of TTL checks still running as TTL checks (one redefined as another type is not). */
+  private ttlSnapshot(): { ttlStatus?: Record<string, TtlReport> } {
+    const out: Record<string, TtlReport> = {};
+    for (const [id, report] of this.ttlReports) {
+      if (this.runner.definition(id)?.type === "ttl") out[id] = report;
+    }
+    return Object.keys(out).length === 0 ? {} : { ttlStatus: out };
+  }
+
+  /** Stops a check and drops its TTL report: a check registered again later starts afresh. */
+  private forgetCheck(checkId: string): void {
+    this.runner.remove(checkId);
+    this.ttlReports.delete(checkId);
+  }
+
+  /**
+   * Replays a persisted snapshot (at start, after the config-file services). A saved service
+   * whose ID a config file defines is skipped: as in Consul, the config file wins over an
+   * earlier API registration of the same ID.
+   */
   restore(snapshot: RegistrySnapshot): void {
-    for (const definition of snapshot.services) this.register(definition, { replaceExistingChecks: true });
+    for (const definition of snapshot.services) {
+      if (this.fromConfig.has(definition.service.ID)) continue;
+      this.register(definition, { replaceExistingChecks: true });
+    }
     for (const [id, reason] of Object.entries(snapshot.serviceMaintenance))
       this.setServiceMaintenance(id, true, reason);
     for (const check of snapshot.nodeChecks ?? []) this.registerCheck(check);
     if (snapshot.nodeMaintenance !== undefined) this.setNodeMaintenance(true, snapshot.nodeMaintenance);
+    // Like a report arriving now: the TTL starts over from the restart, as in Consul.
+    const now = Date.now();
+    for (const [id, report] of Object.entries(snapshot.ttlStatus ?? {})) {
+      if (report.expiresAtMs > now) this.updateTtl(id, report.status, report.output);
+    }
   }
 
   /** Stops every check. */

@@ -2,7 +2,8 @@
  * JSON config files. Keys may be camelCase (`nodeName`), its snake_case form (`node_name`) or
  * Serf's own name (`encrypt_key`, `start_join`), so an existing Serf config mostly loads as is.
  * Unknown keys are an error naming the key and the file, as in Serf (`ErrorUnused`); Serf keys
- * Shoal does not implement get a message saying so instead of a bare "unknown".
+ * Shoal does not implement get a message saying so instead of a bare "unknown". Service
+ * definitions come as `services: [...]` or, as in Consul, one `service: {...}`; both may appear.
  */
 import { dirname } from "node:path";
 import type { ConfigProblem } from "../../errors.js";
@@ -68,12 +69,23 @@ export function parseConfigFile(path: string, text: string): FileLayerResult {
   const seen = new Map<OptionName, string>();
   let role: string | undefined;
   let snapshotPath: string | undefined;
+  let single: { readonly raw: unknown } | undefined;
   for (const [key, raw] of Object.entries(doc as Record<string, unknown>)) {
     if (key === "role" || key === "snapshot_path") {
       if (typeof raw !== "string") {
         problems.push({ field: key, message: `expected a string, got ${show(raw)} (${source})` });
       } else if (key === "role") role = raw;
       else snapshotPath = raw;
+      continue;
+    }
+    if (key === "service") {
+      // Consul's single-service form; validated with the others by the catalog at start.
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        problems.push({
+          field: key,
+          message: `expected a service definition object, got ${show(raw)} (${source})`,
+        });
+      } else single = { raw };
       continue;
     }
     const name = FILE_KEY_TO_OPTION.get(key);
@@ -101,6 +113,7 @@ export function parseConfigFile(path: string, text: string): FileLayerResult {
     if (result.ok) setOption(values, name, result.value);
     else problems.push({ field: name, message: `${result.message} (${source}, key "${key}")` });
   }
+  if (single !== undefined) values.services = [...(values.services ?? []), single.raw];
   // Serf's deprecated `role` becomes the tag `role`, overriding a `role` in `tags` as Serf does.
   if (role !== undefined) values.tags = { ...values.tags, role };
   // Serf names a snapshot file; Shoal keeps its snapshot in the data dir, so use its directory.

@@ -2,6 +2,12 @@
  * Durability of acknowledged registrations: an agent is killed with SIGKILL in the middle of a
  * burst of 1,000 registrations; after a restart from its data directory, every registration its
  * API acknowledged is back in its local registry and gossiped to the rest of the cluster again.
+ *
+ * Registrations are gossiped as they are applied (before the fsync and the ack), and a failed
+ * node's records stay in its peers' catalogs, so the peer still holding them after the restart
+ * would prove nothing. The peer is therefore made to forget the victim first (force-leave with
+ * prune, until `/v1/catalog/node/<victim>` is gone): whatever it holds afterwards can only have
+ * come from the restarted agent.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +15,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../../support/serf-agent.js";
 import { startShoalAgent, type ShoalAgent } from "../../support/shoal-agent.js";
-import { waitForAlive } from "../../support/shoal-cluster.js";
+import { MEMBER_ALIVE, waitForAlive } from "../../support/shoal-cluster.js";
+
+/** Consul's member status code for failed. */
+const MEMBER_FAILED = 4;
 
 const BURST = 1_000;
 const IN_FLIGHT = 16;
@@ -59,6 +68,30 @@ describe("kill -9 during a burst of registrations", () => {
     expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
     expect(acked.length).toBeLessThan(BURST);
 
+    // The peer learns of the failure (probe + suspicion, a few seconds with "local"), then
+    // forgets the victim and its records, so nothing it holds later predates the restart.
+    await waitFor(
+      "the peer to see the victim failed",
+      async () => {
+        const members = await peer.get<{ Name: string; Status: number }[]>("/v1/agent/members");
+        return members.some((m) => m.Name === "burst-1" && m.Status === MEMBER_FAILED) ? true : undefined;
+      },
+      30_000,
+    );
+    const forced = await peer.send("PUT", "/v1/agent/force-leave/burst-1?prune");
+    expect(forced.status).toBe(200);
+    await waitFor(
+      "the peer to forget the victim's catalog records",
+      async () => ((await peer.get<unknown>("/v1/catalog/node/burst-1")) === null ? true : undefined),
+      30_000,
+    );
+    expect(await peer.get<unknown[]>("/v1/catalog/service/burst")).toEqual([]);
+    // Every index the peer hands out from now on is above this one.
+    const forgottenAt = Number(
+      (await peer.send("GET", "/v1/catalog/services")).headers.get("x-consul-index"),
+    );
+    expect(forgottenAt).toBeGreaterThan(0);
+
     const restarted = await startShoalAgent({
       name: "burst-1",
       port: victim.port,
@@ -72,16 +105,21 @@ describe("kill -9 during a burst of registrations", () => {
     expect(missingLocally, "acknowledged but not restored").toEqual([]);
 
     await waitForAlive(agents, 2);
-    const missingOnPeer = await waitFor(
+    const services = await waitFor(
       "the peer's catalog to hold every acknowledged registration again",
       async () => {
-        const node = await peer.get<{ Services: Record<string, unknown> } | null>("/v1/catalog/node/burst-1");
-        const missing = acked.filter((id) => node === null || !(id in node.Services));
-        return missing.length === 0 ? missing : undefined;
+        const node = await peer.get<{ Services: Record<string, { ModifyIndex: number }> } | null>(
+          "/v1/catalog/node/burst-1",
+        );
+        if (node === null) return undefined;
+        return acked.every((id) => id in node.Services) ? node.Services : undefined;
       },
       30_000,
     );
-    expect(missingOnPeer).toEqual([]);
+    const stale = acked.filter((id) => services[id]!.ModifyIndex <= forgottenAt);
+    expect(stale, "records not re-learned after the restart").toEqual([]);
+    const members = await peer.get<{ Name: string; Status: number }[]>("/v1/agent/members");
+    expect(members.find((m) => m.Name === "burst-1")?.Status).toBe(MEMBER_ALIVE);
     console.log(
       `[catalog] ${acked.length} registrations acknowledged before kill -9; all restored and gossiped again`,
     );

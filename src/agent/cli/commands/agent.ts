@@ -1,7 +1,7 @@
 /**
  * `shoal agent`: runs the long-lived agent. SIGINT/SIGTERM leave gracefully (bounded by the
- * broadcast timeout), a second signal exits at once; SIGHUP reloads tags, log level and event
- * handlers.
+ * broadcast timeout), a second signal exits at once; SIGHUP reloads tags, log level, event
+ * handlers and the service definitions of the config files.
  */
 import { hostname } from "node:os";
 import { renderAgentHelp } from "../../config/help.js";
@@ -65,6 +65,13 @@ export async function agent(args: readonly string[]): Promise<number> {
       void running.reloadTags(next.tags).then(
         () => log.info("SIGHUP: reloaded tags, log level and event handlers"),
         (error: unknown) => log.error(`SIGHUP: tags not applied: ${(error as Error).message}`),
+      );
+      void running.reloadServices(next.services).then(
+        (removed) =>
+          log.info(
+            `SIGHUP: reloaded ${next.services.length} service definition(s) from config files; removed ${removed.length === 0 ? "none" : removed.join(", ")}`,
+          ),
+        (error: unknown) => log.error(`SIGHUP: service definitions not applied: ${(error as Error).message}`),
       );
     } catch (error) {
       log.error(`SIGHUP: configuration not reloaded: ${(error as Error).message}`);

@@ -67,10 +67,21 @@ async function register(args: readonly string[]): Promise<number> {
   if (definitions.length === 0) throw new Error("give a service definition file or --name");
   for (const definition of definitions) {
     await client.send("PUT", "/v1/agent/service/register", definition);
-    const d = definition as { ID?: string; Name?: string };
-    console.log(`Registered service: ${d.ID ?? d.Name ?? "?"}`);
+    console.log(`Registered service: ${field(definition, "id") ?? field(definition, "name") ?? "?"}`);
   }
   return 0;
+}
+
+/**
+ * A string field of a definition, whatever its key's case: the agent reads keys
+ * case-insensitively (`name` as `Name`), so the CLI must too when naming what it registered.
+ */
+function field(definition: unknown, lowerKey: string): string | undefined {
+  if (typeof definition !== "object" || definition === null) return undefined;
+  const hit = Object.entries(definition as Record<string, unknown>).find(
+    ([key]) => key.toLowerCase() === lowerKey,
+  )?.[1];
+  return typeof hit === "string" && hit !== "" ? hit : undefined;
 }
 
 async function deregister(args: readonly string[]): Promise<number> {

@@ -99,6 +99,47 @@ describe("CatalogGossip", () => {
     expect(c.get("b").store.instances("big")[0]!.checks[0]!.Output).toHaveLength(3000);
   });
 
+  it("drops the extra parts of an older version that split into more parts", () => {
+    // A named queue as the swim node keeps one: same name replaces, invalidate drops.
+    const queued = new Map<string, Uint8Array>();
+    const invalidated: string[] = [];
+    const s = store("a");
+    const gossip = new CatalogGossip(s, {
+      broadcast: (name, payload) => queued.set(name, payload),
+      invalidate: (name) => {
+        invalidated.push(name);
+        queued.delete(name);
+      },
+      maxMessageBytes: 600,
+    });
+    gossip.start();
+    const big = (outputBytes: number): void => {
+      s.putLocalService(service("web"), [check("c", "passing", "o".repeat(outputBytes))]);
+    };
+    big(3000);
+    const first = [...queued.keys()].sort();
+    expect(first.length).toBeGreaterThan(4);
+    big(1200);
+    const second = [...queued.keys()].sort();
+    expect(second.length).toBeGreaterThan(1);
+    expect(second.length).toBeLessThan(first.length);
+    expect(invalidated.sort()).toEqual(first.filter((name) => !second.includes(name)));
+    // Every queued part now belongs to the newest version: a receiver completes it.
+    const other = store("b");
+    const receiver = new CatalogGossip(other, { broadcast: () => undefined, maxMessageBytes: 600 });
+    for (const payload of queued.values()) receiver.onMessage(payload, 0);
+    expect(other.instances("web")[0]!.checks[0]!.Output).toHaveLength(1200);
+    // Down to one part: every other part goes, and nothing is left to track.
+    invalidated.length = 0;
+    big(10);
+    expect([...queued.keys()]).toEqual(["catalog/a/web"]);
+    expect(invalidated.sort()).toEqual(second.filter((name) => name !== "catalog/a/web"));
+    invalidated.length = 0;
+    big(20);
+    expect(invalidated).toEqual([]);
+    gossip.stop();
+  });
+
   it("re-announces every local entry at start (a restart's new generation)", () => {
     const s = store("a");
     s.putLocalService(service("web"), []);

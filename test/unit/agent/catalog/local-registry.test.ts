@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { parseCheckRegistration } from "../../../../src/agent/catalog/check-registration.js";
 import { LocalRegistry, MAINTENANCE } from "../../../../src/agent/catalog/local-registry.js";
 import { parseServiceDefinition } from "../../../../src/agent/catalog/service-definition.js";
 import { InvalidInputError } from "../../../../src/errors.js";
@@ -111,6 +112,90 @@ describe("LocalRegistry", () => {
       "service:web",
     ]);
     expect(again.snapshot()).toEqual(snapshot);
+  });
+
+  it("persists API registrations only: config-file services come from their files", () => {
+    const { registry } = setup();
+    registry.register(parseServiceDefinition({ Name: "file" }), { source: "config" });
+    registry.register(parseServiceDefinition({ Name: "api" }));
+    expect(registry.sourceOf("file")).toBe("config");
+    expect(registry.sourceOf("api")).toBe("api");
+    expect(registry.snapshot().services.map((d) => d.service.ID)).toEqual(["api"]);
+    // Re-registering through the API makes it an API registration, persisted from then on.
+    registry.register(parseServiceDefinition({ Name: "file", Port: 1 }));
+    expect(registry.snapshot().services.map((d) => d.service.ID)).toEqual(["file", "api"]);
+  });
+
+  it("restores a saved service only if no config file defines its ID", () => {
+    const { registry } = setup();
+    registry.register(parseServiceDefinition({ Name: "web", Port: 1 }));
+    registry.register(parseServiceDefinition({ Name: "db", Port: 2 }));
+    const snapshot = registry.snapshot();
+    const { s, registry: again } = setup();
+    again.register(parseServiceDefinition({ Name: "web", Port: 3 }), { source: "config" });
+    again.restore(snapshot);
+    expect(s.localService("web")).toMatchObject({ Port: 3 });
+    expect(s.localService("db")).toMatchObject({ Port: 2 });
+    expect(again.sourceOf("web")).toBe("config");
+  });
+
+  it("replaces the config-file services on reload, leaving API ones alone", () => {
+    const { s, registry } = setup();
+    registry.register(parseServiceDefinition({ Name: "old" }), { source: "config" });
+    registry.register(parseServiceDefinition({ Name: "kept", Port: 1 }), { source: "config" });
+    registry.register(parseServiceDefinition({ Name: "api" }));
+    const removed = registry.replaceConfigServices([
+      parseServiceDefinition({ Name: "kept", Port: 2 }),
+      parseServiceDefinition({ Name: "new" }),
+    ]);
+    expect(removed).toEqual(["old"]);
+    expect(s.localService("old")).toBeUndefined();
+    expect(s.localService("kept")).toMatchObject({ Port: 2 });
+    expect(registry.sourceOf("new")).toBe("config");
+    expect(registry.sourceOf("api")).toBe("api");
+  });
+
+  it("persists TTL reports and restores those whose TTL has not run out", () => {
+    const { registry } = setup();
+    registry.register(
+      parseServiceDefinition({
+        Name: "web",
+        Checks: [
+          { TTL: "1h", ID: "fresh" },
+          { TTL: "1h", ID: "stale" },
+          { TTL: "1h", ID: "silent" },
+        ],
+      }),
+    );
+    expect(registry.updateTtl("fresh", "passing", "ok")).toBe("ok");
+    expect(registry.updateTtl("stale", "warning", "meh")).toBe("ok");
+    const saved = registry.snapshot();
+    expect(saved.ttlStatus?.["fresh"]).toMatchObject({ status: "passing", output: "ok" });
+    expect(saved.ttlStatus).not.toHaveProperty("silent");
+    // "stale" ran out before the restart: it starts from its initial status, as in Consul.
+    const snapshot = {
+      ...saved,
+      ttlStatus: { ...saved.ttlStatus, stale: { status: "warning" as const, output: "meh", expiresAtMs: 1 } },
+    };
+    const { s, registry: again } = setup();
+    again.restore(snapshot);
+    expect(s.localCheck("fresh")).toMatchObject({ Status: "passing", Output: "ok" });
+    expect(s.localCheck("stale")).toMatchObject({ Status: "critical" });
+    expect(s.localCheck("silent")).toMatchObject({ Status: "critical" });
+  });
+
+  it("drops the TTL report of a removed check", () => {
+    const { registry } = setup();
+    registry.register(parseServiceDefinition({ Name: "web", Checks: [{ TTL: "1h", ID: "t" }] }));
+    registry.registerCheck(parseCheckRegistration({ ID: "n", Name: "n", TTL: "1h" }));
+    registry.updateTtl("t", "passing", "");
+    registry.updateTtl("n", "passing", "");
+    expect(Object.keys(registry.snapshot().ttlStatus ?? {}).sort()).toEqual(["n", "t"]);
+    registry.deregisterCheck("n");
+    registry.deregister("web");
+    expect(registry.snapshot().ttlStatus).toBeUndefined();
+    registry.register(parseServiceDefinition({ Name: "web", Checks: [{ TTL: "1h", ID: "t" }] }));
+    expect(registry.snapshot().ttlStatus).toBeUndefined();
   });
 
   it("deregisters a service whose check stays critical, and tells the agent", async () => {

@@ -119,6 +119,25 @@ describe("config files", () => {
     expect(config.services).toEqual([{ name: "a" }, { name: "b" }]);
   });
 
+  it("accepts Consul's single-service form next to services: [...]", () => {
+    const io = fakeIo({
+      "/a.json": JSON.stringify({ service: { name: "one" } }),
+      "/b.json": JSON.stringify({ services: [{ name: "b" }], service: { name: "c" } }),
+    });
+    const config = loadAgentConfig(["--config-file", "/a.json", "--config-file", "/b.json"], {}, io);
+    expect(config.services).toEqual([{ name: "one" }, { name: "b" }, { name: "c" }]);
+  });
+
+  it("rejects a single service that is not an object", () => {
+    const result = parseConfigFile("/s.json", JSON.stringify({ service: [{ name: "x" }] }));
+    expect(result.problems).toEqual([
+      {
+        field: "service",
+        message: expect.stringContaining("expected a service definition object") as string,
+      },
+    ]);
+  });
+
   it("names the key and file of every unknown or unsupported key", () => {
     const io = fakeIo({
       "/c.json": JSON.stringify({ nodename: "x", rpc_addr: "127.0.0.1:7373", tags: { a: "b" } }),

@@ -56,6 +56,19 @@ describe("extension gossip", () => {
     }
   });
 
+  it("sends nothing more of an invalidated extension message", () => {
+    const ext = [new Recorder(), new Recorder()];
+    const c = cluster(2, { extension: (i) => ext[i] });
+    c.node(0).broadcastExtension("svc/web", Uint8Array.of(1));
+    c.node(0).broadcastExtension("svc/web#1", Uint8Array.of(2));
+    c.node(0).invalidateExtension("svc/web#1");
+    c.node(0).invalidateExtension("svc/unknown"); // nothing queued under it: a no-op
+    expect(c.node(0).queueDepths().extension).toBe(1);
+    c.sim.runFor(2_000);
+    expect(ext[1]!.messages.map((m) => m[0])).not.toContain(2);
+    expect(ext[1]!.messages.map((m) => m[0])).toContain(1);
+  });
+
   it("carries the extension's full state in push/pull, on join and periodically", () => {
     const ext = [new Recorder(Uint8Array.of(0xca, 0xfe)), new Recorder(), new Recorder(Uint8Array.of(7))];
     const c = cluster(3, { extension: (i) => ext[i] });
