@@ -154,8 +154,17 @@ export interface AgentView {
   readonly catalog: CatalogReader;
   /** Recent user events, oldest first (Consul keeps the last 256). */
   events(): readonly UserEventInfo[];
-  /** Member and user events as they happen; returns the unsubscribe function. */
+  /**
+   * Member and user events as handlers see them (after any coalescing); returns the
+   * unsubscribe function.
+   */
   subscribeEvents(listener: (event: AgentStreamEvent) => void): () => void;
+  /**
+   * User events as {@link events} gains them, before any coalescing delays the stream; the
+   * event list's blocking index follows this. Without it, user events of
+   * {@link subscribeEvents} drive the index.
+   */
+  subscribeEventList?(listener: (event: UserEventInfo) => void): () => void;
   /** Log lines as they are written; returns the unsubscribe function. */
   subscribeLogs(listener: (line: LogLine) => void): () => void;
   /** Convergence digests and delays (`/v1/shoal/convergence`); 501 without it. */

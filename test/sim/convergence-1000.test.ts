@@ -5,14 +5,19 @@
  * under a minute on this 2-core machine.
  *
  * The cluster starts formed (`formQuietCluster`): every node knows every other as alive with
- * nothing left to gossip, the state a join storm ends in once its backlog drains. Forming it by
- * joins instead costs about N² × 16 message receptions (four minutes of CPU here) before the
- * first measurement; the join storm itself is exercised at 100 nodes in convergence.test.ts and
- * at any size by `shoal simulate --formation joins`.
+ * nothing left to gossip, the state a join storm ends in once its backlog drains. That is a fair
+ * start because what the acceptance criterion measures is how fast *one* join (a new node's
+ * alive message) and one broadcast spread through a 1,000-node cluster, not how a cluster
+ * forms; the measured join below is a real one (push/pull with a seed, then gossip). Forming the
+ * cluster by joins instead costs about N² × 16 message receptions (four minutes of CPU here)
+ * before the first measurement, four times the whole budget; the join storm itself is exercised
+ * at 100 nodes in convergence.test.ts and at any size by `shoal simulate --formation joins`.
  *
- * The time bound is on the CPU time of this test's process: the simulation is single-threaded,
- * so that is its wall time on an idle machine, and other test files running beside it on the
- * two cores cannot make it flaky.
+ * The time bound is checked twice: on wall time, which is what "runs in under 60 s" means, and
+ * on this process's CPU time, which other load cannot inflate (a wall-time failure with CPU time
+ * far below it points at a busy machine rather than a slow simulator). For the wall time to
+ * mean anything this file runs in the `sim-alone` vitest project (vitest.config.ts): after the
+ * other test files, never beside them.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ConvergenceResult } from "../../src/swim/sim/convergence.js";
@@ -36,6 +41,7 @@ describe("a LAN cluster of 1,000 nodes", () => {
   let event: ConvergenceResult;
   let join: ConvergenceResult;
   let cpuUsed = 0;
+  let wallUsed = 0;
 
   beforeAll(() => {
     const wallStart = performance.now();
@@ -49,13 +55,14 @@ describe("a LAN cluster of 1,000 nodes", () => {
     sim.runFor(10_000);
     sim.assertConverged();
     cpuUsed = cpuSeconds() - cpuStart;
+    wallUsed = (performance.now() - wallStart) / 1000;
     console.log(
       `[sim] N=1000: event t50/t99/t100 ` +
         `${event.t50Ms?.toFixed(0)}/${event.t99Ms?.toFixed(0)}/${event.t100Ms?.toFixed(0)} ms ` +
         `(model ${event.model.t50Ms}/${event.model.t99Ms}/${event.model.t9999Ms}), ` +
         `${event.bytesPerNodePerSec.toFixed(0)} B/node/s; join t100 ${join.t100Ms?.toFixed(0)} ms; ` +
         `${sim.steps} events, ${sim.totals().packetsSent} packets, ${(sim.now / 1000).toFixed(1)} s virtual; ` +
-        `${cpuUsed.toFixed(1)} s CPU, ${((performance.now() - wallStart) / 1000).toFixed(1)} s wall`,
+        `${cpuUsed.toFixed(1)} s CPU, ${wallUsed.toFixed(1)} s wall`,
     );
   }, 300_000);
 
@@ -72,7 +79,8 @@ describe("a LAN cluster of 1,000 nodes", () => {
     expect(sim.falsePositives, hint).toBe(0);
   });
 
-  it("runs in under 60 s of CPU on this machine", () => {
-    expect(cpuUsed).toBeLessThan(60);
+  it("runs in under 60 s on this machine (wall time, and CPU time)", () => {
+    expect(wallUsed, `wall seconds (CPU: ${cpuUsed.toFixed(1)} s) ${hint}`).toBeLessThan(60);
+    expect(cpuUsed, `CPU seconds ${hint}`).toBeLessThan(60);
   });
 });

@@ -112,6 +112,42 @@ describe("Network", () => {
     expect(net.drainBuffer(3)).toEqual([]);
   });
 
+  it("TCP under loss: no segment is lost for good, each loss costs a retransmission timeout", () => {
+    const connect = (loss: number, requestBytes: number): number[] => {
+      const net = new Network<never>(createRng(seed), { loss, baseLatencyMs: 1, jitterMs: 0 });
+      const out: number[] = [];
+      for (let i = 0; i < 4_000; i++) {
+        const outcome = net.stream(0, 1, requestBytes);
+        if (outcome.kind !== "connected") throw new Error(outcome.kind);
+        out.push(outcome.latencyMs);
+      }
+      return out;
+    };
+    // No loss: SYN, SYN-ACK, request, 1 ms each, whatever the size.
+    expect(new Set(connect(0, 50_000))).toEqual(new Set([3]));
+    // 10 % loss, one-segment request: three segments, each lost with p = 0.1 and retransmitted
+    // after 1 s, then 2 s, ... So the extra delay is a sum of RTO multiples, and about
+    // 1 − 0.9³ = 27 % of connects take at least a second longer.
+    const small = connect(0.1, 100);
+    for (const ms of small) expect(Number.isInteger(ms - 3) && (ms - 3) % 1_000 === 0, `${ms}`).toBe(true);
+    const slow = small.filter((ms) => ms >= 1_003).length / small.length;
+    expect(slow, hint).toBeGreaterThan(0.24);
+    expect(slow, hint).toBeLessThan(0.3);
+    expect(
+      small.some((ms) => ms >= 3_003),
+      "a doubled RTO (1 s + 2 s) somewhere",
+    ).toBe(true);
+    // A 20-segment request is slow whenever any of its segments is lost (max, not sum).
+    const large = connect(0.1, 20 * 1_448);
+    const largeSlow = large.filter((ms) => ms >= 1_003).length / large.length;
+    expect(largeSlow, hint).toBeGreaterThan(0.85);
+    expect(Math.max(...large), hint).toBeLessThan(64_000);
+    // The reply direction too.
+    const net = new Network<never>(createRng(seed), { loss: 0.5, baseLatencyMs: 1, jitterMs: 0 });
+    expect(net.streamTransfer(1, 0, 10).toString()).toMatch(/^(1|1001|3001|7001|15001|31001|63001)$/);
+    expect(net.droppedSegments).toBeGreaterThanOrEqual(0);
+  });
+
   it("per-link overrides apply to one direction only", () => {
     const net = new Network<never>(createRng(seed));
     net.setLink(0, 1, { loss: 1 });

@@ -87,6 +87,31 @@ describe("InvariantChecker", () => {
     expect(c.falsePositives).toEqual([{ timeMs: 2, observer: "a", subject: "b" }]);
   });
 
+  it("checks every step in O(1): time, Lamport clocks and the health score", () => {
+    const c = checker();
+    const clocks = (member: number, event: number, query: number) => ({ member, event, query });
+    c.checkStep(0, clocks(1, 1, 1), 0, 7, 10);
+    c.checkStep(0, clocks(2, 1, 1), 7, 7, 10);
+    c.checkStep(-1, clocks(0, 0, 0), 0, 0, 11);
+    expect(c.stepsChecked).toBe(3);
+    expect(() => c.checkStep(1, clocks(0, 0, 0), 0, 7, 5)).toThrow(/virtual time went back/);
+    expect(() => c.checkStep(0, clocks(2, 0, 1), 0, 7, 12)).toThrow(/Lamport clock went back on a/);
+    expect(() => checker().checkStep(0, clocks(0, 0, 0), 8, 7, 1)).toThrow(/health score of a is 8/);
+  });
+
+  it("checks sampled self-views: alive unless left, own incarnation never lower", () => {
+    const c = checker();
+    c.checkSelf(0, member("a", "alive", 1), false, 1);
+    c.checkSelf(0, member("a", "alive", 3), false, 2);
+    c.checkSelf(1, member("b", "left", 2), true, 3);
+    expect(c.selfChecked).toBe(3);
+    expect(() => c.checkSelf(0, member("a", "alive", 2), false, 4)).toThrow(/own incarnation went back/);
+    expect(() => checker().checkSelf(2, member("c", "dead", 1), false, 5)).toThrow(
+      /running node c sees itself as dead/,
+    );
+    expect(() => checker().checkSelf(2, undefined, false, 5)).toThrow(/does not list itself/);
+  });
+
   it("describes the first divergence between views", () => {
     const view = (alive: string[]) => () => alive.map((name) => ({ name, memberlistState: "alive" }));
     expect(

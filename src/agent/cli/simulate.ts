@@ -8,13 +8,15 @@
  * `--formation formed` (the default) starts the cluster formed and quiet, the state Serf's
  * model assumes; `joins` forms it by a real join storm first (CPU grows with N²).
  *
- * Exit codes: 0 success, 1 the run failed (e.g. an invariant broke), 2 bad flags.
+ * Exit codes: 0 success, 1 the run failed (e.g. an invariant broke: the seed and a command line
+ * that replays the run go to stderr), 2 bad flags.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { ConvergenceResult, Formation, UpdateKind } from "../../swim/sim/convergence.js";
 import { runConvergence } from "../../swim/sim/convergence.js";
 import { realNodeFactory } from "../../swim/sim/real-node.js";
+import type { NodeFactory } from "../../swim/sim/simulator.js";
 import { renderConvergenceSvg } from "../../swim/sim/svg.js";
 import type { Subcommand } from "./dispatch.js";
 
@@ -126,6 +128,7 @@ export function simulateJson(result: ConvergenceResult, wallMs: number): Record<
     t99Ms: result.t99Ms,
     t100Ms: result.t100Ms,
     bytesPerNodePerSec: round(result.bytesPerNodePerSec, 1),
+    bytesSentReceivedPerNodePerSec: round(result.bytesSentReceivedPerNodePerSec, 1),
     packetsPerNodePerSec: round(result.packetsPerNodePerSec, 2),
     streamBytesPerNodePerSec: round(result.streamBytesPerNodePerSec, 1),
     windowMs: result.windowMs,
@@ -176,10 +179,12 @@ export function simulateText(result: ConvergenceResult, wallMs: number): string[
   lines.push(
     `model:    t50 ${ms(result.model.t50Ms)}, t99 ${ms(result.model.t99Ms)}, t99.99 ${ms(result.model.t9999Ms)}`,
   );
+  const kbps = (bytesPerSec: number): string => `${((bytesPerSec * 8) / 1024).toFixed(1)} kbps`;
   lines.push(
-    `bandwidth: ${result.bytesPerNodePerSec.toFixed(0)} B/node/s UDP sent+received over ${ms(result.windowMs)} ` +
-      `(${((result.bytesPerNodePerSec * 8) / 1024).toFixed(1)} kbps; model ${result.model.bandwidthKbps} kbps), ` +
-      `TCP ${result.streamBytesPerNodePerSec.toFixed(0)} B/node/s`,
+    `bandwidth: ${result.bytesPerNodePerSec.toFixed(0)} B/node/s UDP sent (${kbps(result.bytesPerNodePerSec)}) ` +
+      `over ${ms(result.windowMs)}; sent+received ${result.bytesSentReceivedPerNodePerSec.toFixed(0)} B/node/s ` +
+      `(${kbps(result.bytesSentReceivedPerNodePerSec)}; model ${result.model.bandwidthKbps} kbps, which counts both ends), ` +
+      `TCP sent+received ${result.streamBytesPerNodePerSec.toFixed(0)} B/node/s`,
   );
   lines.push(`false failure detections: ${result.falsePositives}`);
   lines.push(
@@ -188,8 +193,32 @@ export function simulateText(result: ConvergenceResult, wallMs: number): string[
   return lines;
 }
 
+/** Test seams of {@link runSimulate}. */
+export interface SimulateHooks {
+  /** Builds each simulated node (default: the real core, {@link realNodeFactory}). */
+  readonly createNode?: NodeFactory;
+}
+
+/**
+ * The command line that replays a run: every flag that shapes the simulation, with the seed.
+ * (`--json` and `--svg` only change the output, so they are left out.)
+ */
+export function replayLine(settings: SimulateSettings): string {
+  return [
+    "shoal simulate",
+    `--nodes ${settings.nodes}`,
+    `--fanout ${settings.fanout}`,
+    `--interval ${settings.intervalMs}`,
+    `--loss ${settings.lossPct}`,
+    `--failed ${settings.failedPct}`,
+    `--update ${settings.update === "join" ? "join" : "event"}`,
+    `--formation ${settings.formation}`,
+    `--seed ${settings.seed}`,
+  ].join(" ");
+}
+
 /** Runs `simulate` with explicit output sinks; returns the exit code. */
-export function runSimulate(args: readonly string[], io: SimulateIo): number {
+export function runSimulate(args: readonly string[], io: SimulateIo, hooks: SimulateHooks = {}): number {
   let settings: SimulateSettings;
   try {
     settings = parseSimulateArgs(args);
@@ -206,17 +235,29 @@ export function runSimulate(args: readonly string[], io: SimulateIo): number {
   }
   // Wall time only measures how long the run took; the simulation itself is virtual-time.
   const started = performance.now();
-  const { result } = runConvergence({
-    nodes: settings.nodes,
-    fanout: settings.fanout,
-    intervalMs: settings.intervalMs,
-    loss: settings.lossPct / 100,
-    failed: settings.failedPct / 100,
-    seed: settings.seed,
-    update: settings.update,
-    formation: settings.formation,
-    createNode: realNodeFactory,
-  });
+  let result: ConvergenceResult;
+  try {
+    ({ result } = runConvergence({
+      nodes: settings.nodes,
+      fanout: settings.fanout,
+      intervalMs: settings.intervalMs,
+      loss: settings.lossPct / 100,
+      failed: settings.failedPct / 100,
+      seed: settings.seed,
+      update: settings.update,
+      formation: settings.formation,
+      createNode: hooks.createNode ?? realNodeFactory,
+    }));
+  } catch (error) {
+    // A broken invariant (or any bug) in a run is only useful with the way to reproduce it:
+    // the run is a pure function of the flags and the seed, so this line replays it exactly.
+    // An InvariantViolation's own replay hint names a vitest command; keep only its first line.
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`shoal simulate: the run failed: ${message.split("\n")[0] ?? message}`);
+    io.err(`seed: ${settings.seed}`);
+    io.err(`replay: ${replayLine(settings)}`);
+    return 1;
+  }
   const wallMs = performance.now() - started;
   if (settings.svg !== undefined) {
     writeFileSync(settings.svg, svgFor(result));

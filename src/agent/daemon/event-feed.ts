@@ -11,6 +11,7 @@ export const EVENT_HISTORY = 256;
 export class EventFeed {
   private readonly history: UserEventInfo[] = [];
   private readonly listeners = new Set<(event: AgentStreamEvent) => void>();
+  private readonly historyListeners = new Set<(event: UserEventInfo) => void>();
 
   /** The last {@link EVENT_HISTORY} user events, oldest first. */
   events(): readonly UserEventInfo[] {
@@ -28,11 +29,27 @@ export class EventFeed {
     return this.listeners.size;
   }
 
-  /** Keeps a user event in the history, dropping the oldest past the limit, and emits it. */
+  /** Adds a listener told of every user event the history gains; returns the unsubscribe function. */
+  subscribeHistory(listener: (event: UserEventInfo) => void): () => void {
+    this.historyListeners.add(listener);
+    return () => this.historyListeners.delete(listener);
+  }
+
+  /** Keeps a user event in the history and emits it at once (no coalescing). */
   recordUserEvent(event: UserEventInfo): void {
+    this.remember(event);
+    this.emit({ type: "user", event });
+  }
+
+  /**
+   * Keeps a user event in the history, dropping the oldest past the limit, without emitting
+   * it: the real agent lists every event as it arrives (as Consul does) but emits it to
+   * streams only once coalescing lets it go.
+   */
+  remember(event: UserEventInfo): void {
     this.history.push(event);
     if (this.history.length > EVENT_HISTORY) this.history.shift();
-    this.emit({ type: "user", event });
+    for (const listener of [...this.historyListeners]) listener(event);
   }
 
   /** Tells every listener. */

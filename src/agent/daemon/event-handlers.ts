@@ -12,6 +12,7 @@ import {
 } from "../config/event-handler-spec.js";
 import type { MemberEventKind, MemberInfo } from "../../http-api/agent-view.js";
 import type { SwimEvent } from "../../swim/core/api.js";
+import type { CoalescedEvent, CoalescibleUserEvent } from "../../swim/core/serf/coalesce.js";
 import { memberInfo } from "./member-info.js";
 
 /** Serf keeps the last 8 KB of a handler's output; so do we. */
@@ -74,31 +75,25 @@ export class EventHandlerRunner {
   }
 
   /**
-   * Hands a protocol event to the matching handlers. Internal `_serf_*` queries are the agent's
-   * own business (key rotation, pings, name conflicts), as in Serf, and never reach a handler.
+   * Hands a query straight from the core to the matching handlers (queries are never
+   * coalesced; member and user events come through {@link onCoalescedEvent}). Internal
+   * `_serf_*` queries are the agent's own business (key rotation, pings, name conflicts), as
+   * in Serf, and never reach a handler.
    */
   onSwimEvent(event: SwimEvent, respond: (id: number, lTime: number, output: Uint8Array) => void): void {
+    if (!this.active || event.kind !== "queryReceived" || event.name.startsWith("_serf_")) return;
+    this.dispatch({ type: "query", name: event.name, payload: event.payload, lTime: event.lTime }, (out) =>
+      respond(event.id, event.lTime, out),
+    );
+  }
+
+  /** Hands a member or user event to the matching handlers once coalescing let it go. */
+  onCoalescedEvent(event: CoalescedEvent<CoalescibleUserEvent & { readonly payload: Uint8Array }>): void {
     if (!this.active) return;
-    switch (event.kind) {
-      case "memberJoined":
-      case "memberUpdated":
-      case "memberFailed":
-      case "memberLeft":
-      case "memberReaped":
-        this.dispatch({ type: MEMBER_EVENT[event.kind], members: [memberInfo(event.member)] });
-        return;
-      case "userEventReceived":
-        this.dispatch({ type: "user", name: event.name, payload: event.payload, lTime: event.lTime });
-        return;
-      case "queryReceived":
-        if (event.name.startsWith("_serf_")) return;
-        this.dispatch(
-          { type: "query", name: event.name, payload: event.payload, lTime: event.lTime },
-          (out) => respond(event.id, event.lTime, out),
-        );
-        return;
-      default:
-        return;
+    if (event.kind === "userEventReceived") {
+      this.dispatch({ type: "user", name: event.name, payload: event.payload, lTime: event.lTime });
+    } else {
+      this.dispatch({ type: MEMBER_EVENT[event.kind], members: event.members.map(memberInfo) });
     }
   }
 

@@ -12,14 +12,19 @@ import { streamLines } from "../stream.js";
 
 /** Registers the event routes. */
 export function eventRoutes({ app, view, control, limits, streamBacklogBytes }: RouteContext): void {
-  // The event list's blocking index counts user events seen since the API started.
+  // The event list's blocking index counts user events listed since the API started; it
+  // follows the list, not the (possibly coalesced) stream, so a blocking query wakes at once.
   let eventIndex = 1;
   const waiters = new ChangeWaiters();
-  const unsubscribe = view.subscribeEvents((event) => {
-    if (event.type !== "user") return;
+  const listed = (): void => {
     eventIndex++;
     waiters.notify();
-  });
+  };
+  const unsubscribe =
+    view.subscribeEventList?.(listed) ??
+    view.subscribeEvents((event) => {
+      if (event.type === "user") listed();
+    });
   app.addHook("onClose", async () => unsubscribe());
 
   app.put(

@@ -104,8 +104,13 @@ export interface ConvergenceResult {
   readonly reached: number;
   /** Step curve: one point per node that learned the update, starting at t0. */
   readonly curve: readonly CurvePoint[];
-  /** UDP bytes sent + received per node per second over the measurement window. */
+  /** UDP bytes sent per node per second over the measurement window (what Serf's simulator asks). */
   readonly bytesPerNodePerSec: number;
+  /**
+   * UDP bytes sent + received per node per second over the window: what Serf's bandwidth
+   * estimate (`model.bandwidthBytesPerSec`, every packet counted at both ends) is comparable to.
+   */
+  readonly bytesSentReceivedPerNodePerSec: number;
   /** UDP packets sent per node per second over the window. */
   readonly packetsPerNodePerSec: number;
   /** TCP (push/pull) bytes sent + received per node per second over the window. */
@@ -268,7 +273,8 @@ export function measureUpdate(simulator: Simulator, options: MeasureOptions): Co
     t100Ms,
     reached: times.length,
     curve,
-    bytesPerNodePerSec: perNodePerSec(
+    bytesPerNodePerSec: perNodePerSec(after.bytesSent - before.bytesSent),
+    bytesSentReceivedPerNodePerSec: perNodePerSec(
       after.bytesSent - before.bytesSent + (after.bytesReceived - before.bytesReceived),
     ),
     packetsPerNodePerSec: perNodePerSec(after.packetsSent - before.packetsSent),

@@ -13,10 +13,17 @@
  * - Convergence ({@link assertConverged}): after churn stops, every running node's view has
  *   exactly the running nodes alive and the rest not alive.
  *
+ * - Every step ({@link InvariantChecker.checkStep}, O(1)): virtual time never goes backwards;
+ *   the node that just handled an input keeps its Lamport clocks monotonic and its Lifeguard
+ *   health score inside 0..awarenessMaxMultiplier-1.
+ * - Sampled steps ({@link InvariantChecker.checkSelf}, O(N) once every ≥ N steps, so O(1)
+ *   amortized): a running node that has not left sees itself alive, and its own incarnation
+ *   never goes backwards.
+ *
  * A violation throws {@link InvariantViolation}, whose message names the seed and the
  * command that replays the run.
  */
-import type { SwimEvent } from "../core/api.js";
+import type { MemberView, SwimEvent } from "../core/api.js";
 
 /** Thrown when the protocol breaks an invariant; the message says how to replay the run. */
 export class InvariantViolation extends Error {
@@ -79,6 +86,16 @@ export class InvariantChecker {
   readonly falsePositives: FalsePositive[] = [];
   /** Events checked. */
   checked = 0;
+  /** Steps checked by {@link checkStep}. */
+  stepsChecked = 0;
+  /** Self-views checked by {@link checkSelf}. */
+  selfChecked = 0;
+  /** Virtual time of the last step checked. */
+  private lastStepMs = Number.NEGATIVE_INFINITY;
+  /** Per node: member, event and query Lamport clocks last seen (three slots per node). */
+  private readonly clocksSeen: number[] = [];
+  /** Per node: its own incarnation as it last saw itself. */
+  private readonly selfIncarnation: number[] = [];
 
   constructor(
     private readonly context: InvariantContext,
@@ -130,6 +147,66 @@ export class InvariantChecker {
       default:
         return;
     }
+  }
+
+  /**
+   * Per-step check, O(1): called after every step with the node that handled it (if any) and
+   * what it reports of itself in O(1).
+   */
+  checkStep(
+    node: number,
+    clocks: { readonly member: number; readonly event: number; readonly query: number },
+    healthScore: number,
+    maxHealthScore: number,
+    nowMs: number,
+  ): void {
+    this.stepsChecked++;
+    if (nowMs < this.lastStepMs) this.fail(`virtual time went back from ${this.lastStepMs} ms`, nowMs);
+    this.lastStepMs = nowMs;
+    if (node < 0) return;
+    const base = node * 3;
+    const member = this.clocksSeen[base] ?? 0;
+    const event = this.clocksSeen[base + 1] ?? 0;
+    const query = this.clocksSeen[base + 2] ?? 0;
+    if (clocks.member < member || clocks.event < event || clocks.query < query) {
+      this.fail(
+        `Lamport clock went back on ${this.context.nameOf(node)}: member/event/query ` +
+          `${member}/${event}/${query} -> ${clocks.member}/${clocks.event}/${clocks.query}`,
+        nowMs,
+      );
+    }
+    this.clocksSeen[base] = clocks.member;
+    this.clocksSeen[base + 1] = clocks.event;
+    this.clocksSeen[base + 2] = clocks.query;
+    if (!(healthScore >= 0 && healthScore <= maxHealthScore)) {
+      this.fail(
+        `health score of ${this.context.nameOf(node)} is ${healthScore}, outside 0..${maxHealthScore}`,
+        nowMs,
+      );
+    }
+  }
+
+  /**
+   * Sampled check of one running node's view of itself (`self`, undefined if it does not list
+   * itself): alive unless it has left, and its incarnation never lower than last time. A node
+   * that left may have forgotten itself: Serf reaps left members, itself included, after the
+   * tombstone timeout, and a simulated node keeps running after its leave.
+   */
+  checkSelf(node: number, self: MemberView | undefined, hasLeft: boolean, nowMs: number): void {
+    this.selfChecked++;
+    const name = this.context.nameOf(node);
+    if (self === undefined) {
+      if (hasLeft) return;
+      this.fail(`${name} does not list itself among its members`, nowMs);
+    }
+    if (!hasLeft && self.memberlistState !== "alive") {
+      this.fail(`running node ${name} sees itself as ${self.memberlistState}`, nowMs);
+    }
+    const previous = this.selfIncarnation[node] ?? 0;
+    if (self.incarnation < previous) {
+      this.fail(`${name}'s own incarnation went back from ${previous} to ${self.incarnation}`, nowMs);
+    }
+    this.selfIncarnation[node] = self.incarnation;
   }
 
   private checkFailure(observer: number, subject: number, incarnation: number, nowMs: number): void {

@@ -32,6 +32,18 @@ export const DEFAULT_LINK: LinkParams = { baseLatencyMs: 0.5, jitterMs: 1, loss:
  */
 export const DEFAULT_PAUSED_BUFFER_BYTES = 2 * 1024 * 1024;
 
+/** TCP's initial retransmission timeout (RFC 6298 section 2.1; Linux's SYN timeout too). */
+export const TCP_INITIAL_RTO_MS = 1_000;
+
+/**
+ * Retransmissions of one segment before the model stops adding delay: Linux's
+ * `tcp_syn_retries` (6, about 127 s). Every dialer's own deadline is far shorter.
+ */
+const TCP_MAX_RETRANSMITS = 6;
+
+/** TCP payload per segment on a 1,500-byte Ethernet MTU with timestamps (1,500 - 20 - 20 - 12). */
+const TCP_MSS_BYTES = 1_448;
+
 /** Condition of a simulated node as the network sees it. */
 export type NodeCondition = "up" | "paused" | "crashed";
 
@@ -59,6 +71,8 @@ export class Network<T> {
   droppedPackets = 0;
   /** Extra copies created by the duplication model. */
   duplicatedPackets = 0;
+  /** TCP segments lost to the loss model (each costs a retransmission timeout). */
+  droppedSegments = 0;
 
   constructor(
     private readonly rng: Rng,
@@ -162,15 +176,59 @@ export class Network<T> {
   }
 
   /**
-   * Fate of a TCP connect from `from` to `to` started now. TCP retransmits, so link loss
-   * only shows up as latency here; partitions and crashed hosts decide the outcome.
+   * Fate of a TCP connect from `from` to `to` started now, carrying a `requestBytes` request.
+   * Partitions and crashed hosts decide the outcome; link loss shows up as TCP shows it, as
+   * delay: every segment (SYN, SYN-ACK, each MSS-sized piece of the request) is lost with the
+   * link's probability and then retransmitted after the RTO, which starts at
+   * {@link TCP_INITIAL_RTO_MS} and doubles per further loss of the same segment (RFC 6298).
+   * Without that, a TCP fallback ping under loss would always succeed in a few milliseconds
+   * and the loss scenarios would never exercise suspicion at all. The caller bounds the result
+   * by the dialer's own deadline (a request that arrives later than it is a timeout).
    */
-  stream(from: number, to: number): StreamOutcome {
+  stream(from: number, to: number, requestBytes = 0): StreamOutcome {
     const rtt = this.latency(from, to) + this.latency(to, from);
     if (!this.canReach(from, to)) return { kind: "unreachable" };
-    if (this.condition(to) === "crashed") return { kind: "refused", latencyMs: rtt };
-    // SYN, SYN-ACK, then the request itself one way.
-    return { kind: "connected", latencyMs: rtt + this.latency(from, to) };
+    // SYN out, then SYN-ACK (or the RST of a closed port) back.
+    const handshake = rtt + this.retransmitDelay(from, to, 1) + this.retransmitDelay(to, from, 1);
+    if (this.condition(to) === "crashed") return { kind: "refused", latencyMs: handshake };
+    // Then the request itself one way.
+    return {
+      kind: "connected",
+      latencyMs:
+        handshake + this.latency(from, to) + this.retransmitDelay(from, to, segmentsOf(requestBytes)),
+    };
+  }
+
+  /**
+   * One-way delay of `bytes` written on an established TCP connection from `from` to `to`
+   * (a stream's reply): the link's latency plus retransmission delay as in {@link stream}.
+   */
+  streamTransfer(from: number, to: number, bytes: number): number {
+    return this.latency(from, to) + this.retransmitDelay(from, to, segmentsOf(bytes));
+  }
+
+  /**
+   * Extra delay TCP's retransmissions add to `segments` segments sent together on the link:
+   * each lost copy of a segment costs the current RTO ({@link TCP_INITIAL_RTO_MS}, doubling per
+   * loss of that segment). Segments of one window are in flight, and recovered, side by side,
+   * so the window arrives when its slowest segment does: the maximum, not the sum. No draws at
+   * all on a loss-free link, so loss-free runs replay exactly as they did before this model.
+   */
+  private retransmitDelay(from: number, to: number, segments: number): number {
+    const { loss } = this.link(from, to);
+    if (loss <= 0) return 0;
+    let worst = 0;
+    for (let segment = 0; segment < segments; segment++) {
+      let delay = 0;
+      let rto = TCP_INITIAL_RTO_MS;
+      for (let attempt = 0; attempt < TCP_MAX_RETRANSMITS && this.rng.next() < loss; attempt++) {
+        this.droppedSegments++;
+        delay += rto;
+        rto *= 2;
+      }
+      if (delay > worst) worst = delay;
+    }
+    return worst;
   }
 
   /**
@@ -198,6 +256,11 @@ export class Network<T> {
     this.buffers.delete(node);
     return buffer?.items ?? [];
   }
+}
+
+/** Segments a write of `bytes` takes (at least one: even an empty request sends a segment). */
+function segmentsOf(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / TCP_MSS_BYTES));
 }
 
 function linkKey(from: number, to: number): string {

@@ -8,7 +8,9 @@
  * one seed (one per node, one for the network), so a run replays bit-for-bit from its seed.
  *
  * Cost per event is O(1) beyond the core's own work: one heap operation, one map lookup for
- * the destination, O(1) incremental invariant checks.
+ * the destination, O(1) incremental invariant checks on every event a node reports, an O(1)
+ * check after every step, and an O(N) self-view check of one node every N steps or more (O(1)
+ * amortized; see invariants.ts).
  */
 import type { Address, DialFailure, Directive, QueryParams, SwimEvent, SwimNode } from "../core/api.js";
 import type { MemberlistConfig } from "../core/config.js";
@@ -113,6 +115,8 @@ interface NodeState {
   wakeGen: number;
   /** Until this virtual time a failure verdict about this node is legitimate (impaired + grace). */
   impairedUntil: number;
+  /** The node was told to leave: from then on it may see itself as left. */
+  hasLeft: boolean;
 }
 
 interface DialState {
@@ -139,6 +143,12 @@ type Parked =
 
 /** The memberlist port every simulated node listens on (they differ by host). */
 export const SIM_PORT = 7946;
+
+/**
+ * Fewest steps between two sampled self-view checks (each costs one `members()` call, O(N));
+ * the interval is at least N steps, so the sampling stays O(1) per step amortized.
+ */
+const SELF_CHECK_MIN_STEPS = 256;
 
 /** Inbound stream ids the simulator hands to `onStream`; far from any core's own dial ids. */
 const INBOUND_STREAM_BASE = 0x40000000;
@@ -177,6 +187,9 @@ export class Simulator {
   private readonly testFile: string;
   private nextInbound = INBOUND_STREAM_BASE;
   private nowMs = 0;
+  /** Steps since the last sampled self-view check, and the node it checks next (round robin). */
+  private stepsSinceSelfCheck = 0;
+  private nextSelfCheck = 0;
   /** Events popped from the queue so far. */
   steps = 0;
 
@@ -312,6 +325,7 @@ export class Simulator {
       wakeAt: undefined,
       wakeGen: 0,
       impairedUntil: -Infinity,
+      hasLeft: false,
     };
     this.nodes.push(state);
     this.byAddress.set(addressKey(address), index);
@@ -343,6 +357,7 @@ export class Simulator {
   leave(index: number): void {
     const node = this.state(index);
     node.impairedUntil = Infinity;
+    node.hasLeft = true;
     this.apply(node, node.core.leave(this.nowMs));
   }
 
@@ -563,15 +578,48 @@ export class Simulator {
     const entry = this.queue.pop()!;
     this.nowMs = entry.timeMs;
     this.steps++;
-    const item = entry.value;
+    const touched = this.process(entry.value);
+    const invariants = this.invariants;
+    if (invariants === undefined) return;
+    // After each step (DESIGN.md section 3): O(1) checks on the node that just ran, if any.
+    const node = touched === undefined ? undefined : this.nodes[touched];
+    if (node !== undefined && node.status === "up") {
+      invariants.checkStep(
+        node.index,
+        node.core.clocks(),
+        node.core.healthScore(),
+        this.memberlist.awarenessMaxMultiplier - 1,
+        this.nowMs,
+      );
+    } else invariants.checkStep(-1, NO_CLOCKS, 0, 0, this.nowMs);
+    if (++this.stepsSinceSelfCheck >= Math.max(SELF_CHECK_MIN_STEPS, this.nodes.length)) {
+      this.stepsSinceSelfCheck = 0;
+      this.checkNextSelfView(invariants);
+    }
+  }
+
+  /** Checks the self-view of the next running node in round-robin order (O(N): sampled). */
+  private checkNextSelfView(invariants: InvariantChecker): void {
+    for (let tries = 0; tries < this.nodes.length; tries++) {
+      const node = this.nodes[this.nextSelfCheck]!;
+      this.nextSelfCheck = (this.nextSelfCheck + 1) % this.nodes.length;
+      if (node.status !== "up") continue;
+      const self = node.core.members().find((m) => m.name === node.name);
+      invariants.checkSelf(node.index, self, node.hasLeft, this.nowMs);
+      return;
+    }
+  }
+
+  /** Carries out one queued item; returns the index of the node whose core handled an input. */
+  private process(item: Item): number | undefined {
     switch (item.k) {
       case "wake": {
         const node = this.nodes[item.node]!;
-        if (item.gen !== node.wakeGen) return;
+        if (item.gen !== node.wakeGen) return undefined;
         node.wakeAt = undefined;
-        if (node.status !== "up") return;
+        if (node.status !== "up") return undefined;
         this.apply(node, node.core.onTimer(this.nowMs));
-        return;
+        return node.index;
       }
       case "packet": {
         const node = this.nodes[item.to]!;
@@ -583,7 +631,7 @@ export class Simulator {
             item.bytes.length,
           );
         } else this.network.droppedPackets++;
-        return;
+        return node.index;
       }
       case "streamIn": {
         const node = this.nodes[item.dial.listener]!;
@@ -602,23 +650,23 @@ export class Simulator {
             failure: { reason: "connection reset by peer", refused: false },
           });
         }
-        return;
+        return node.index;
       }
       case "streamReply":
       case "streamFail": {
         const dialer = this.nodes[item.dial.dialer]!;
-        if (item.dial.done) return;
+        if (item.dial.done) return undefined;
         if (dialer.status === "paused") {
           // The outcome waits in the socket (or the deadline passes) until the process runs.
           this.network.bufferForPaused(dialer.index, item, item.k === "streamReply" ? item.bytes.length : 0);
-          return;
+          return undefined;
         }
         if (dialer.status === "up") this.finishDial(dialer, item);
-        return;
+        return dialer.index;
       }
       case "action":
         item.run();
-        return;
+        return undefined;
     }
   }
 
@@ -708,8 +756,11 @@ export class Simulator {
       failure: { reason: "i/o timeout", refused: false },
     });
     if (target === undefined) return;
-    const outcome = this.network.stream(node.index, target);
+    const outcome = this.network.stream(node.index, target, directive.bytes.length);
     if (outcome.kind === "connected") {
+      // A request still in retransmission when the dialer's deadline passes never arrives: the
+      // dialer closed the connection (the deadline's streamFail above is what it sees).
+      if (outcome.latencyMs >= directive.timeoutMs) return;
       this.queue.push(this.nowMs + outcome.latencyMs, { k: "streamIn", dial, bytes: directive.bytes });
     } else if (outcome.kind === "refused") {
       this.queue.push(this.nowMs + outcome.latencyMs, {
@@ -726,7 +777,9 @@ export class Simulator {
     this.inbound.delete(streamId);
     node.stats.streamBytesSent += bytes.length;
     if (!this.network.canReach(node.index, dial.dialer)) return;
-    this.queue.push(this.nowMs + this.network.latency(node.index, dial.dialer), {
+    // Under loss the reply may be in retransmission past the dialer's deadline; the deadline's
+    // streamFail then comes first and the late reply is moot (finishDial ignores it).
+    this.queue.push(this.nowMs + this.network.streamTransfer(node.index, dial.dialer, bytes.length), {
       k: "streamReply",
       dial,
       bytes,
@@ -753,6 +806,9 @@ export class Simulator {
     this.queue.push(at, { k: "wake", node: node.index, gen: node.wakeGen });
   }
 }
+
+/** Clocks passed with a step that no node handled (unused by the check). */
+const NO_CLOCKS = { member: 0, event: 0, query: 0 } as const;
 
 function addressKey(address: Address): string {
   return `${address.host}:${address.port}`;

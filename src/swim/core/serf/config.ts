@@ -3,9 +3,13 @@
  * they run on. Durations are milliseconds.
  */
 import type { MemberlistConfig } from "../config.js";
+import type { CoalesceConfig } from "./coalesce.js";
 
-/** Serf's knobs. */
-export interface SerfConfig {
+/**
+ * Serf's knobs. The coalesce periods ({@link CoalesceConfig}) are applied by the shell to the
+ * events it hands to handlers and streams, not by the core, which reports every event at once.
+ */
+export interface SerfConfig extends CoalesceConfig {
   /** How often a random failed member is retried (Serf: 30 s). */
   readonly reconnectIntervalMs: number;
   /** A failed member is reaped after this long (Serf: 24 h). */
@@ -39,9 +43,13 @@ export interface SerfConfig {
   readonly replayOnJoin: boolean;
 }
 
-/** Serf's defaults. */
+/** Serf's defaults; the coalesce periods are Serf agent's (the library's are 0, off). */
 export function defaultSerfConfig(): SerfConfig {
   return {
+    coalescePeriodMs: 3_000,
+    quiescentPeriodMs: 1_000,
+    userCoalescePeriodMs: 3_000,
+    userQuiescentPeriodMs: 1_000,
     reconnectIntervalMs: 30_000,
     reconnectTimeoutMs: 24 * 3_600_000,
     tombstoneTimeoutMs: 24 * 3_600_000,

@@ -41,6 +41,10 @@ describe("agent flags", () => {
         "gossip-verify-incoming",
         "gossip-verify-outgoing",
         "event-handler",
+        "coalesce-period",
+        "quiescent-period",
+        "user-coalesce-period",
+        "user-quiescent-period",
       ].sort(),
     );
   });
@@ -89,6 +93,27 @@ describe("agent flags", () => {
       suspicionMult: 7,
       pushPullIntervalMs: 0,
       refusedSuspicionTimeoutMs: 0,
+    });
+  });
+
+  it("sets the coalescing periods in the Serf settings, Serf agent's 3 s / 1 s by default", () => {
+    expect(load([]).serf).toMatchObject({
+      coalescePeriodMs: 3_000,
+      quiescentPeriodMs: 1_000,
+      userCoalescePeriodMs: 3_000,
+      userQuiescentPeriodMs: 1_000,
+    });
+    const config = load([
+      "--coalesce-period=5s",
+      "--quiescent-period=0",
+      "--user-coalesce-period=2s",
+      "--user-quiescent-period=250ms",
+    ]);
+    expect(config.serf).toMatchObject({
+      coalescePeriodMs: 5_000,
+      quiescentPeriodMs: 0,
+      userCoalescePeriodMs: 2_000,
+      userQuiescentPeriodMs: 250,
     });
   });
 

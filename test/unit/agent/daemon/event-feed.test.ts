@@ -37,4 +37,19 @@ describe("EventFeed", () => {
     expect(seen).toEqual(["a:user", "b:user", "b:member"]);
     expect(feed.subscribers).toBe(1);
   });
+
+  it("lists remembered events and tells history listeners without emitting them to the stream", () => {
+    const feed = new EventFeed();
+    const streamed: string[] = [];
+    const listed: number[] = [];
+    feed.subscribe((e) => streamed.push(e.type));
+    const off = feed.subscribeHistory((e) => listed.push(e.lTime));
+    feed.remember(userEvent(1));
+    feed.recordUserEvent(userEvent(2));
+    off();
+    feed.remember(userEvent(3));
+    expect(feed.events().map((e) => e.lTime)).toEqual([1, 2, 3]);
+    expect(listed).toEqual([1, 2]);
+    expect(streamed).toEqual(["user"]);
+  });
 });

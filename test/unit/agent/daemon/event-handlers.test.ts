@@ -6,6 +6,7 @@ import {
   type HandlerEvent,
 } from "../../../../src/agent/daemon/event-handlers.js";
 import type { MemberInfo } from "../../../../src/http-api/agent-view.js";
+import type { MemberView } from "../../../../src/swim/core/api.js";
 
 const member: MemberInfo = {
   name: "web-1",
@@ -94,6 +95,41 @@ describe("EventHandlerRunner", () => {
     expect(answers).toEqual(["old 1", "new 2"]);
     r.reload([]);
     expect(r.active).toBe(false);
+  });
+
+  it("runs member batches and user events as coalescing delivers them, not as the core reports them", async () => {
+    const { runner: r, logs } = runner([
+      'member-failed=echo "$(cat | cut -f1 | tr "\\n" " ")" >&2; exit 1',
+      'user:deploy=echo "$SERF_USER_LTIME" >&2; exit 1',
+    ]);
+    const view = (name: string): MemberView => ({
+      name,
+      address: { host: "10.0.0.1", port: 7946 },
+      tags: {},
+      status: "failed",
+      memberlistState: "dead",
+      incarnation: 1,
+      vsn: [2, 5, 5, 2, 5, 5],
+    });
+    // Straight from the core: left to the coalescing channel.
+    r.onSwimEvent({ kind: "memberFailed", member: view("x") }, () => undefined);
+    r.onSwimEvent(
+      { kind: "userEventReceived", name: "deploy", payload: bytes(""), lTime: 1, coalesce: true },
+      () => undefined,
+    );
+    r.onCoalescedEvent({ kind: "memberFailed", members: [view("a"), view("b")] });
+    r.onCoalescedEvent({
+      kind: "userEventReceived",
+      name: "deploy",
+      payload: bytes(""),
+      lTime: 7,
+      coalesce: true,
+    });
+    await r.idle();
+    expect(logs).toEqual([
+      "warn: event handler for member-failed exited with 1: a b",
+      "warn: event handler for user exited with 1: 7",
+    ]);
   });
 
   it("keeps internal _serf_ queries away from handlers", async () => {
