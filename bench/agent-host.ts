@@ -108,6 +108,7 @@ async function startAgent(index: number): Promise<void> {
   const name = nameOf(index);
   const runtime = new NodeRuntime({
     bind: `127.0.0.1:${config.portBase + index}`,
+    maxInboundStreams: memberlist.maxConcurrentPushPulls,
     onError: () => counters.errors++,
     createNode: (args) =>
       createSwimNode({

@@ -5,7 +5,9 @@
  * - every write (any method but GET/HEAD/OPTIONS) needs the token;
  * - a few reads that leak secrets need it too: the gossip keyring list (its keys decrypt the
  *   cluster's traffic) and the log stream (Consul guards both with operator/agent ACLs);
- * - with `--acl-default-deny`, every request needs it.
+ * - with `--acl-default-deny`, every request needs it, except the two status reads Consul
+ *   leaves open ("ACL required: none"), so that health checks and readiness probes work
+ *   without holding the management token.
  *
  * The token is taken, as Consul takes it, from `X-Consul-Token`, `Authorization: Bearer`, or
  * the deprecated `?token=` parameter. A refusal is a 403 with a plain-text reason.
@@ -37,6 +39,12 @@ const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export const SENSITIVE_READ_ROUTES: readonly string[] = ["/v1/operator/keyring", "/v1/agent/monitor"];
 
+/**
+ * Route templates of reads open even under default-deny: Consul requires no ACL for them, and
+ * orchestrators probe them (deploy/, the image's HEALTHCHECK). They reveal nothing secret.
+ */
+export const OPEN_READ_ROUTES: readonly string[] = ["/v1/status/leader", "/v1/status/peers"];
+
 /** The token a request presents, or undefined. Header wins over the query parameter. */
 export function requestToken(request: FastifyRequest): string | undefined {
   const header = request.headers["x-consul-token"];
@@ -67,10 +75,12 @@ function digest(text: string): Buffer {
  * @param defaultDeny Whether reads need the token too (`--acl-default-deny`).
  */
 export function needsToken(method: string, route: string | undefined, defaultDeny: boolean): boolean {
-  if (defaultDeny || !READ_METHODS.has(method)) return true;
+  if (!READ_METHODS.has(method)) return true;
   // Without a matched route there is no template to judge by; refusing is the safe answer
   // (the API's own server answers unmatched paths from its not-found handler, outside this hook).
   if (route === undefined) return true;
+  if (OPEN_READ_ROUTES.some((p) => route.endsWith(p))) return false;
+  if (defaultDeny) return true;
   // Suffix rather than equality, so the rule holds wherever the API is mounted (a prefix only
   // ever makes more routes match, never fewer). The template is the code's text, not the client's.
   return SENSITIVE_READ_ROUTES.some((p) => route.endsWith(p) || route.includes(`${p}/`));

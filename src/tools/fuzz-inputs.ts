@@ -75,13 +75,14 @@ export class FuzzRng {
 }
 
 /** Integers of every magnitude class, so every msgpack width appears. */
-function anyUint(rng: FuzzRng, max: number): number {
+export function anyUint(rng: FuzzRng, max: number): number {
   const bits = rng.pick([4, 7, 8, 15, 16, 31, 32, 40, 53]);
   const v = bits > 31 ? rng.u32() * 2 ** (bits - 32) + rng.u32() : rng.u32() % 2 ** bits;
   return Math.min(Math.floor(v), max);
 }
 
-function str(rng: FuzzRng): string {
+/** Strings of the shapes that break decoders: empty, invalid UTF-8, multi-byte, long, plain. */
+export function str(rng: FuzzRng): string {
   const r = rng.int(10);
   if (r === 0) return "";
   if (r === 1) return utf8Decode(rng.bytes(rng.int(40))); // arbitrary Go byte strings
@@ -101,6 +102,24 @@ function payload(rng: FuzzRng): Uint8Array {
   return out;
 }
 
+/** A random valid Serf push/pull state (the user state of a memberlist push/pull). */
+export function genSerfPushPull(rng: FuzzRng): Extract<SerfMessage, { kind: "pushPull" }> {
+  const events = Array.from({ length: rng.int(40) }, () =>
+    rng.chance(0.7)
+      ? null
+      : { lTime: anyUint(rng, 1e9), events: [{ name: str(rng), payload: payload(rng) }] },
+  );
+  return {
+    kind: "pushPull",
+    lTime: anyUint(rng, 1e12),
+    statusLTimes: new Map(Array.from({ length: rng.int(6) }, () => [str(rng), anyUint(rng, 1e12)] as const)),
+    leftMembers: Array.from({ length: rng.int(3) }, () => str(rng)),
+    eventLTime: anyUint(rng, 1e12),
+    events,
+    queryLTime: anyUint(rng, 1e12),
+  };
+}
+
 /** A random valid Serf message. */
 export function genSerfMessage(rng: FuzzRng): SerfMessage {
   switch (rng.int(7)) {
@@ -113,24 +132,8 @@ export function genSerfMessage(rng: FuzzRng): SerfMessage {
       };
     case 1:
       return { kind: "join", lTime: anyUint(rng, Number.MAX_SAFE_INTEGER), node: str(rng) };
-    case 2: {
-      const events = Array.from({ length: rng.int(40) }, () =>
-        rng.chance(0.7)
-          ? null
-          : { lTime: anyUint(rng, 1e9), events: [{ name: str(rng), payload: payload(rng) }] },
-      );
-      return {
-        kind: "pushPull",
-        lTime: anyUint(rng, 1e12),
-        statusLTimes: new Map(
-          Array.from({ length: rng.int(6) }, () => [str(rng), anyUint(rng, 1e12)] as const),
-        ),
-        leftMembers: Array.from({ length: rng.int(3) }, () => str(rng)),
-        eventLTime: anyUint(rng, 1e12),
-        events,
-        queryLTime: anyUint(rng, 1e12),
-      };
-    }
+    case 2:
+      return genSerfPushPull(rng);
     case 3:
       return {
         kind: "userEvent",
@@ -276,24 +279,35 @@ export function genPacket(rng: FuzzRng): Uint8Array {
   return encodePacket(chunks, opts);
 }
 
+/** A random valid memberlist push/pull carrying `userState` (the delegate's bytes). */
+export function genPushPullMessage(
+  rng: FuzzRng,
+  userState: Uint8Array,
+): Extract<StreamMessage, { kind: "pushPull" }> {
+  return {
+    kind: "pushPull",
+    join: rng.chance(0.5),
+    nodes: Array.from({ length: rng.int(rng.chance(0.9) ? 10 : 500) }, () => ({
+      name: str(rng),
+      addr: ip(rng),
+      port: anyUint(rng, 0xffff),
+      meta: meta(rng),
+      incarnation: anyUint(rng, 0xffffffff),
+      state: rng.int(4) as NodeStateValue,
+      vsn: vsn(rng),
+    })),
+    userState,
+  };
+}
+
 /** A random valid stream message. */
 export function genStreamMessage(rng: FuzzRng): StreamMessage {
   switch (rng.int(5)) {
     case 0:
-      return {
-        kind: "pushPull",
-        join: rng.chance(0.5),
-        nodes: Array.from({ length: rng.int(rng.chance(0.9) ? 10 : 500) }, () => ({
-          name: str(rng),
-          addr: ip(rng),
-          port: anyUint(rng, 0xffff),
-          meta: meta(rng),
-          incarnation: anyUint(rng, 0xffffffff),
-          state: rng.int(4) as NodeStateValue,
-          vsn: vsn(rng),
-        })),
-        userState: rng.chance(0.8) ? encodeSerfMessage(genSerfMessage(rng)) : new Uint8Array(0),
-      };
+      return genPushPullMessage(
+        rng,
+        rng.chance(0.8) ? encodeSerfMessage(genSerfMessage(rng)) : new Uint8Array(0),
+      );
     case 1:
       return { kind: "ping", seqNo: anyUint(rng, 0xffffffff), node: str(rng) };
     case 2:

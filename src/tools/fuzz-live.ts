@@ -22,6 +22,7 @@ import { bindNetTransports } from "../swim/runtime/net-transports.js";
 import type { TransportBinder } from "../swim/runtime/transport.js";
 import { FuzzRng, genPacket, genStream, mutate } from "./fuzz-inputs.js";
 import { confinedBinder, type ConfinedCounters } from "./fuzz-loopback.js";
+import { genShoalPushPull } from "./fuzz-push-pull.js";
 
 /** Options of {@link runLiveFuzz}. */
 export interface LiveFuzzOptions {
@@ -205,7 +206,9 @@ async function sendStreams(
   concurrency: number,
   progress: (sent: number) => void,
 ): Promise<{ sent: number; reset: number }> {
-  const inputs = corpus(rng, genStream);
+  // Mostly push/pulls as Shoal peers send them (Serf state and catalog included), so mutations
+  // reach all three of their decoders; the rest are the other stream messages.
+  const inputs = corpus(rng, (r) => (r.chance(0.8) ? genShoalPushPull(r) : genStream(r)));
   let next = 0;
   let reset = 0;
   const worker = async (w: number): Promise<void> => {

@@ -52,6 +52,7 @@ export async function startRuntime(opts: TestRuntimeOptions): Promise<NodeRuntim
   const { name, config, seed, ...rest } = opts;
   const rt = new NodeRuntime({
     bind: "127.0.0.1:0",
+    maxInboundStreams: config.maxConcurrentPushPulls,
     ...rest,
     createNode: testNodeFactory(name, config, seed ?? 1),
   });

@@ -8,6 +8,11 @@
  * Values are the *parsed* form: durations are milliseconds, addresses are validated text.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import {
+  NODE_NAME_MAX_LENGTH,
+  NODE_NAME_PATTERN,
+  NODE_NAME_RULE_TEXT,
+} from "../../swim/core/serf/node-name.js";
 
 /** Symbol key of each property's {@link OptionMeta}; a symbol so it never leaks into JSON Schema. */
 export const OPTION_META: unique symbol = Symbol("shoal.option");
@@ -29,7 +34,14 @@ export type MemberlistTimingKey =
   | "retransmitMult";
 
 /** Serf knobs an option sets (see `swim/core/serf/config.ts`). */
-export type SerfTimingKey = "reconnectIntervalMs" | "reconnectTimeoutMs" | "tombstoneTimeoutMs";
+export type SerfTimingKey =
+  | "reconnectIntervalMs"
+  | "reconnectTimeoutMs"
+  | "tombstoneTimeoutMs"
+  | "coalescePeriodMs"
+  | "quiescentPeriodMs"
+  | "userCoalescePeriodMs"
+  | "userQuiescentPeriodMs";
 
 /** Help-text sections, in display order. */
 export const SECTIONS = [
@@ -99,8 +111,8 @@ export const AgentOptionsSchema = Type.Object(
     nodeName: opt(
       Type.String({
         minLength: 1,
-        maxLength: 128,
-        pattern: "^[A-Za-z0-9.-]+$",
+        maxLength: NODE_NAME_MAX_LENGTH,
+        pattern: NODE_NAME_PATTERN,
         description: "Unique name of this node in the cluster",
       }),
       {
@@ -110,7 +122,8 @@ export const AgentOptionsSchema = Type.Object(
         placeholder: "name",
         env: "SHOAL_NODE",
         defaultText: "the hostname",
-        patternText: "may contain only letters, digits, '-' and '.' (Serf's node name rules)",
+        // The rule lives in the core, which applies it to every peer's name too.
+        patternText: NODE_NAME_RULE_TEXT,
       },
     ),
     bind: opt(
@@ -432,6 +445,67 @@ export const AgentOptionsSchema = Type.Object(
         flag: "event-handler",
         placeholder: "spec",
         envSeparator: "\n",
+      },
+    ),
+    // Serf's agent hard-codes these four (3 s / 1 s each); Shoal lets them be tuned or set to 0.
+    coalescePeriod: opt(
+      Type.Number({
+        default: 3 * SECOND,
+        minimum: 0,
+        maximum: MAX_TIMER_MS,
+        description: "Longest member events are held to merge them for handlers and streams; 0 disables",
+      }),
+      {
+        kind: "duration",
+        section: "Lifecycle",
+        flag: "coalesce-period",
+        placeholder: "duration",
+        serf: "coalescePeriodMs",
+      },
+    ),
+    quiescentPeriod: opt(
+      Type.Number({
+        default: SECOND,
+        minimum: 0,
+        maximum: MAX_TIMER_MS,
+        description: "Held member events go out once none came for this long; 0 disables coalescing",
+      }),
+      {
+        kind: "duration",
+        section: "Lifecycle",
+        flag: "quiescent-period",
+        placeholder: "duration",
+        serf: "quiescentPeriodMs",
+      },
+    ),
+    userCoalescePeriod: opt(
+      Type.Number({
+        default: 3 * SECOND,
+        minimum: 0,
+        maximum: MAX_TIMER_MS,
+        description: "Longest coalescible user events are held (newest per name wins); 0 disables",
+      }),
+      {
+        kind: "duration",
+        section: "Lifecycle",
+        flag: "user-coalesce-period",
+        placeholder: "duration",
+        serf: "userCoalescePeriodMs",
+      },
+    ),
+    userQuiescentPeriod: opt(
+      Type.Number({
+        default: SECOND,
+        minimum: 0,
+        maximum: MAX_TIMER_MS,
+        description: "Held user events go out once none came for this long; 0 disables coalescing",
+      }),
+      {
+        kind: "duration",
+        section: "Lifecycle",
+        flag: "user-quiescent-period",
+        placeholder: "duration",
+        serf: "userQuiescentPeriodMs",
       },
     ),
     reconnectInterval: opt(

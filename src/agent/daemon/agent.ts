@@ -59,6 +59,8 @@ import {
 } from "./keyring-queries.js";
 import { addressText, memberInfo } from "./member-info.js";
 import { EventFeed } from "./event-feed.js";
+import { CoalescedEvents } from "./coalesced-events.js";
+import type { CoalescedEvent, MemberBatch } from "../../swim/core/serf/coalesce.js";
 import { EventHandlerRunner } from "./event-handlers.js";
 import { logLineOf } from "./log-lines.js";
 import { createAgentMetrics } from "../metrics/agent-metrics.js";
@@ -68,16 +70,21 @@ import type { Registry } from "prom-client";
 import { gossipStats } from "./gossip-stats.js";
 import { httpScheme, httpSecurityOptions } from "./http-security.js";
 import { labelWatchingBinder } from "./label-watch.js";
+import { OncePerPeer } from "./once-per-peer.js";
+import { refusalLogger } from "./refusal-log.js";
 
 const VERSION = "0.1.0";
 
-const MEMBER_EVENT: Partial<Record<SwimEvent["kind"], MemberEventKind>> = {
+const MEMBER_EVENT = {
   memberJoined: "member-join",
   memberLeft: "member-leave",
   memberFailed: "member-failed",
   memberUpdated: "member-update",
   memberReaped: "member-reap",
-};
+} as const satisfies Record<MemberBatch["kind"], MemberEventKind>;
+
+/** A user event from the core with the entry `/v1/event/list` got for it, so streams show the same ID. */
+type ReceivedUserEvent = Extract<SwimEvent, { kind: "userEventReceived" }> & { readonly info: UserEventInfo };
 
 /** A running agent. */
 export class Agent implements AgentView, AgentControl {
@@ -88,6 +95,12 @@ export class Agent implements AgentView, AgentControl {
   private readonly tracker: ConvergenceTracker;
   private agentLog: ReturnType<AgentLogger["child"]> | undefined;
   private readonly feed = new EventFeed();
+  /** Member and user events on their way to handlers and streams, coalesced as Serf's agent does. */
+  private readonly delivery: CoalescedEvents<ReceivedUserEvent>;
+  /** Gossip refused by a limit, logged once per sender (the runtime counts every one). */
+  private readonly reportRefusal = refusalLogger((fields, message) =>
+    (this.agentLog ??= this.logger.child("agent")).warn(fields, message),
+  );
   private readonly handlers: EventHandlerRunner;
   private http: FastifyInstance | undefined;
   private tags: Record<string, string>;
@@ -114,6 +127,7 @@ export class Agent implements AgentView, AgentControl {
       tags: () => this.tags,
       log: (level, message) => this.log(level, message),
     });
+    this.delivery = new CoalescedEvents(config.serf, (event) => this.deliverEvent(event));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.catalog = new CatalogStore({
       node: config.nodeName,
@@ -127,6 +141,7 @@ export class Agent implements AgentView, AgentControl {
     });
     this.gossip = new CatalogGossip(this.catalog, {
       broadcast: (name, payload) => this.node.broadcastExtension(name, payload),
+      invalidate: (name) => this.node.invalidateExtension(name),
       onDecodeError: (error) => this.log("debug", `dropped a catalog message: ${error.message}`),
       onApplied: (update, originMs) =>
         this.tracker.catalogApplied(update.node, update.entry.version, originMs),
@@ -177,12 +192,13 @@ export class Agent implements AgentView, AgentControl {
       generation = (previous?.generation ?? 0) + 1;
       await writeFileAtomic(genFile, JSON.stringify({ generation }));
     }
-    const keyring = await initialKeyring(config);
+    const keyring = await initialKeyring(config, (message) => log.warn(message));
     // The extension needs the agent, which needs the started runtime: bind it late.
     // Assigned after runtime.start(); the extension's callbacks read it only after that.
     // eslint-disable-next-line prefer-const
     let agent: Agent | undefined;
     let node: ShoalNode | undefined;
+    const overloadedPeers = new OncePerPeer();
     const runtime = new NodeRuntime({
       bind: config.bind,
       ...(config.advertise === undefined ? {} : { advertise: config.advertise }),
@@ -190,6 +206,8 @@ export class Agent implements AgentView, AgentControl {
       ...(config.label === undefined ? {} : { label: config.label }),
       gossipVerifyIncoming: config.gossipVerifyIncoming,
       gossipVerifyOutgoing: config.gossipVerifyOutgoing,
+      // The config's push/pull concurrency bound is enforced where streams are read: the runtime.
+      maxInboundStreams: config.memberlist.maxConcurrentPushPulls,
       ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
       // Foreign-label traffic is dropped and counted by the runtime; this names the sender once.
       transports: labelWatchingBinder(
@@ -202,6 +220,16 @@ export class Agent implements AgentView, AgentControl {
           ),
       ),
       onError: (error, context) => log.warn({ err: error, context }, "runtime error"),
+      // The runtime counts every stream refused over the concurrency cap and answers it with an
+      // error; this names the peer, once per host (the TCP source port is ephemeral), since a
+      // line per refusal would flood the log exactly when the agent is overloaded.
+      onStreamRefused: (remote, reason) => {
+        if (!overloadedPeers.first(remote.host)) return;
+        log.warn(
+          { peer: remote.host },
+          `refusing a gossip stream from ${remote.host}: ${reason}; answered with an error and counted (dropped_stream_overloaded); reported once per peer`,
+        );
+      },
       createNode: (args) => {
         node = createSwimNode({
           name: config.nodeName,
@@ -243,11 +271,13 @@ export class Agent implements AgentView, AgentControl {
     const log = this.logger.child("agent");
     this.runtime.subscribe((event) => this.onSwimEvent(event));
     this.gossip.start();
+    // Config-file services first: they are never persisted (the files are their source), and a
+    // saved API registration of the same ID yields to them, as in Consul.
+    for (const raw of this.config.services) {
+      this.registry.register(parseServiceDefinition(raw), { replaceExistingChecks: true, source: "config" });
+    }
     const saved = await this.registrations?.load();
     if (saved !== undefined) this.registry.restore(saved);
-    for (const raw of this.config.services) {
-      this.registry.register(parseServiceDefinition(raw), { replaceExistingChecks: true });
-    }
     this.clockTimer = setInterval(() => this.recordClocks(), 1_000);
     this.clockTimer.unref();
 
@@ -308,6 +338,17 @@ export class Agent implements AgentView, AgentControl {
     }
   }
 
+  /** A member or user event that coalescing let go: to the handlers and the event streams. */
+  private deliverEvent(event: CoalescedEvent<ReceivedUserEvent>): void {
+    this.handlers.onCoalescedEvent(event);
+    if (event.kind === "userEventReceived") {
+      this.feed.emit({ type: "user", event: event.info });
+      return;
+    }
+    const members = event.members.map(memberInfo);
+    this.feed.emit({ type: "member", event: MEMBER_EVENT[event.kind], members });
+  }
+
   private onSwimEvent(event: SwimEvent): void {
     this.handlers.onSwimEvent(event, (id, lTime, output) => {
       try {
@@ -323,7 +364,6 @@ export class Agent implements AgentView, AgentControl {
       case "memberLeft":
       case "memberReaped": {
         const m = event.member;
-        const info = memberInfo(m);
         const status = event.kind === "memberReaped" ? "reaped" : m.status === "leaving" ? "alive" : m.status;
         if (m.name !== this.config.nodeName) {
           this.catalog.setNodeStatus(m.name, status, { address: m.address.host, meta: m.tags });
@@ -336,8 +376,7 @@ export class Agent implements AgentView, AgentControl {
           event.kind === "memberFailed" ? "warn" : "info",
           `${event.kind}: ${m.name} ${addressText(m.address.host, m.address.port)}`,
         );
-        const kind = MEMBER_EVENT[event.kind];
-        if (kind !== undefined) this.feed.emit({ type: "member", event: kind, members: [info] });
+        this.delivery.push(event);
         return;
       }
       case "userEventReceived": {
@@ -352,7 +391,9 @@ export class Agent implements AgentView, AgentControl {
         };
         this.tracker.userEventReceived(event.name, event.lTime);
         this.log("info", `user event: ${event.name}`);
-        this.feed.recordUserEvent(info);
+        // Listed at once (as Consul does); handlers and streams get it once coalescing lets it go.
+        this.feed.remember(info);
+        this.delivery.push({ ...event, info });
         return;
       }
       case "queryReceived": {
@@ -372,6 +413,9 @@ export class Agent implements AgentView, AgentControl {
           "info",
           `suspicion of ${event.node} ended: ${event.outcome} after ${Math.round(event.durationMs)} ms, ${event.confirmations} confirmation(s)`,
         );
+        return;
+      case "inputRefused":
+        this.reportRefusal(event);
         return;
       case "decodeFailed":
         this.log(
@@ -504,6 +548,10 @@ export class Agent implements AgentView, AgentControl {
     return this.feed.subscribe(listener);
   }
 
+  subscribeEventList(listener: (event: UserEventInfo) => void): () => void {
+    return this.feed.subscribeHistory(listener);
+  }
+
   subscribeLogs(listener: (line: LogLine) => void): () => void {
     // Subscribed at the lowest level: the monitor route filters by the level its client asked for.
     return this.logger.subscribe((record) => listener(logLineOf(record)), "trace");
@@ -579,7 +627,11 @@ export class Agent implements AgentView, AgentControl {
   }
 
   async updateTtlCheck(checkId: string, status: CheckStatus, note: string): Promise<TtlUpdateResult> {
-    return Promise.resolve(this.registry.updateTtl(checkId, status, note));
+    const result = this.registry.updateTtl(checkId, status, note);
+    // The report is part of the registration (Consul persists TTL state too): a restart must
+    // not turn a passing TTL check back to its initial status. Group-committed like the rest.
+    if (result === "ok") await this.persistRegistrations();
+    return result;
   }
 
   async setMaintenance(enable: boolean, reason: string, serviceId?: string): Promise<boolean> {
@@ -636,6 +688,19 @@ export class Agent implements AgentView, AgentControl {
   /** Applies a reloaded configuration's event handlers (SIGHUP); later events run the new ones. */
   reloadEventHandlers(specs: readonly string[]): void {
     this.handlers.reload(specs);
+  }
+
+  /**
+   * Applies a reloaded configuration's service definitions (SIGHUP): services of deleted
+   * definitions go, the rest are registered again. Every definition is parsed first, so an
+   * invalid one changes nothing (it throws). Returns the IDs removed.
+   */
+  async reloadServices(raws: readonly unknown[]): Promise<string[]> {
+    const definitions = raws.map((raw) => parseServiceDefinition(raw));
+    const removed = this.registry.replaceConfigServices(definitions);
+    // An API registration now defined by a file leaves the persisted document.
+    await this.persistRegistrations();
+    return removed;
   }
 
   /** Applies a reloaded configuration's tags (SIGHUP). */
@@ -711,6 +776,7 @@ export class Agent implements AgentView, AgentControl {
 
   /** Stops everything without a leave (the others will see this node fail). */
   async close(): Promise<void> {
+    this.delivery.close();
     if (this.clockTimer !== undefined) clearInterval(this.clockTimer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.gossip.stop();
@@ -724,18 +790,30 @@ export class Agent implements AgentView, AgentControl {
   }
 }
 
-/** The keyring from `--encrypt`, `--keyring-file`, or the data directory's saved one. */
-async function initialKeyring(config: AgentConfig): Promise<Keyring | undefined> {
+/**
+ * The keyring to start with: `--keyring-file`'s, else the data directory's saved one, else
+ * `--encrypt`'s single key. The saved keyring wins over `--encrypt` (as in Consul and Serf):
+ * it records key rotations done while running, and after a rotation that removed the original
+ * key, starting from `--encrypt` alone would leave the agent unable to talk to its cluster.
+ */
+async function initialKeyring(
+  config: AgentConfig,
+  warn: (message: string) => void,
+): Promise<Keyring | undefined> {
   const saved =
     config.dataDir === undefined
       ? undefined
       : await loadKeyringFile(joinPath(config.dataDir, "keyring.json"));
   if (config.keyringFile !== undefined) return (await loadKeyringFile(config.keyringFile)) ?? saved;
-  if (config.encrypt !== undefined) {
-    const given = Keyring.fromBase64([config.encrypt]);
-    // A key rotation done while running survives a restart with the same --encrypt.
-    if (saved !== undefined && saved.list().includes(config.encrypt)) return saved;
-    return given;
+  if (config.encrypt === undefined) return saved;
+  const given = Keyring.fromBase64([config.encrypt]);
+  if (saved === undefined) return given;
+  // Only worth a warning when --encrypt would have changed what the agent encrypts with.
+  if (saved.list()[0] !== given.list()[0]) {
+    warn(
+      // No key text: the log is not a place for secrets.
+      `keyring.json exists in the data directory and differs from --encrypt: the configured key is ignored, using the saved keyring (${saved.list().length} key(s))`,
+    );
   }
   return saved;
 }

@@ -13,9 +13,7 @@ import { MessageType } from "../../swim/codec/types.js";
 import { utf8Decode } from "../../swim/codec/utf8.js";
 import { formatAddress } from "../../swim/runtime/address.js";
 import type { BoundTransports, StreamConnection, TransportBinder } from "../../swim/runtime/transport.js";
-
-/** Peers remembered; beyond this the set is cleared, so a spoofing flood cannot grow memory. */
-const MAX_REMEMBERED = 4_096;
+import { OncePerPeer } from "./once-per-peer.js";
 
 /** Called once per peer whose traffic carries another label (or none). */
 export type LabelMismatchReporter = (peer: string, label: string, expected: string) => void;
@@ -32,9 +30,9 @@ function labelOf(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** Remembers which peers were reported. */
-class OncePerPeer {
-  private readonly seen = new Set<string>();
+/** Checks labels and reports each mismatching peer once. */
+class LabelCheck {
+  private readonly once = new OncePerPeer();
 
   constructor(
     private readonly expected: string,
@@ -43,14 +41,12 @@ class OncePerPeer {
 
   check(peer: string, bytes: Uint8Array): void {
     const label = labelOf(bytes);
-    if (label === undefined || label === this.expected || this.seen.has(peer)) return;
-    if (this.seen.size >= MAX_REMEMBERED) this.seen.clear();
-    this.seen.add(peer);
+    if (label === undefined || label === this.expected || !this.once.first(peer)) return;
     this.report(peer, label, this.expected);
   }
 }
 
-function watchConnection(conn: StreamConnection, once: OncePerPeer): StreamConnection {
+function watchConnection(conn: StreamConnection, once: LabelCheck): StreamConnection {
   return {
     remote: conn.remote,
     setHandlers: (handlers) => {
@@ -80,7 +76,7 @@ export function labelWatchingBinder(
   expected: string,
   report: LabelMismatchReporter,
 ): TransportBinder {
-  const once = new OncePerPeer(expected, report);
+  const once = new LabelCheck(expected, report);
   return async (bind: Address): Promise<BoundTransports> => {
     const bound = await inner(bind);
     const packet = bound.packet;

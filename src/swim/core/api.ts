@@ -114,7 +114,32 @@ export type SwimEvent =
   | { readonly kind: "joinCompleted"; readonly contacted: number; readonly failed: readonly Address[] }
   | { readonly kind: "leaveCompleted" }
   | { readonly kind: "decodeFailed"; readonly from: Address; readonly reason: string }
+  /**
+   * Gossip that broke one of Serf's limits was refused and nothing of it applied: an alive or
+   * push/pull member with oversized tags, a bad name or address, or a user event, query or
+   * query response over its size limit. `from` is the sender when the input had one (a packet
+   * or an inbound stream; not the reply to our own dial), `node` the member it was about.
+   */
+  | {
+      readonly kind: "inputRefused";
+      readonly limit: InputLimit;
+      readonly reason: string;
+      readonly from?: Address;
+      readonly node?: string;
+    }
   | { readonly kind: "healthScoreChanged"; readonly score: number };
+
+/**
+ * Which limit an {@link SwimEvent} `inputRefused` enforced. The names double as the shell's
+ * drop-counter reasons, so a refusal is counted under the same label it is reported with.
+ */
+export type InputLimit =
+  | "tagsTooLarge"
+  | "invalidNodeName"
+  | "invalidAddress"
+  | "userEventTooLarge"
+  | "queryTooLarge"
+  | "queryResponseTooLarge";
 
 /** What the core asks its shell to do (imperative mood). */
 export type Directive =

@@ -108,6 +108,19 @@ export class TransmitLimitedQueue {
     return undefined;
   }
 
+  /**
+   * Drops the message queued under `name` (finished, as if replaced) so it is sent no more;
+   * false if none is queued. For a sender whose newer state makes an older named message
+   * obsolete without replacing it (a record now split into fewer parts).
+   */
+  invalidate(name: string): boolean {
+    const old = this.byName.get(name);
+    if (old === undefined) return false;
+    this.remove(old);
+    old.onFinished?.();
+    return true;
+  }
+
   /** True if a message is queued under `name`. */
   has(name: string): boolean {
     return this.byName.has(name);

@@ -55,6 +55,9 @@ import { Prober } from "./probe.js";
 import { localPushPull, mergeRemoteState, pushPullScaleMs } from "./push-pull.js";
 import { pickRandom } from "./rng.js";
 
+/** The first 12 bytes of an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), joined as text. */
+const V4_MAPPED = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff].join();
+
 /** Everything a {@link Memberlist} is built from. */
 export interface MemberlistOptions {
   /** Unique node name. */
@@ -351,18 +354,36 @@ export class Memberlist implements MemberlistHandle {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * Push/pull (Join=true) with each seed; a `joinCompleted` event follows when all answered,
-   * unless `silent`.
+   * Push/pull (Join=true) with each seed but this node's own address; a `joinCompleted` event
+   * follows when all answered (`contacted: 0` if only our own address was given), unless `silent`.
    */
   join(seeds: readonly Address[], _nowMs: number, options?: { readonly silent?: boolean }): void {
     const joinId = this.nextJoinId++;
     const silent = options?.silent === true;
-    if (seeds.length === 0) {
+    // Our own address is not dialed: the push/pull with ourselves would succeed and count as
+    // a contact although no other node was reached, so a seed list naming every node (a
+    // StatefulSet's pods, this one included) could end a retry-join with the node alone.
+    const others = seeds.filter((seed) => !this.isOwnAddress(seed));
+    if (others.length === 0) {
       if (!silent) this.emit({ kind: "joinCompleted", contacted: 0, failed: [] });
       return;
     }
-    this.joins.set(joinId, { pending: seeds.length, contacted: 0, failed: [], silent });
-    for (const seed of seeds) this.dialPushPull(seed, true, joinId);
+    this.joins.set(joinId, { pending: others.length, contacted: 0, failed: [], silent });
+    for (const seed of others) this.dialPushPull(seed, true, joinId);
+  }
+
+  /**
+   * True if `address` is this node's advertised IP and port, however the IP is spelled
+   * (IPv4-mapped IPv6, as a dual-stack resolver may answer, counts as the IPv4 address).
+   */
+  private isOwnAddress(address: Address): boolean {
+    if (address.port !== this.advertisePort) return false;
+    const bytes = ipToBytes(address.host);
+    if (bytes === undefined) return false;
+    const mine = this.advertiseAddr;
+    const mapped = bytes.length === 16 && mine.length === 4 && bytes.subarray(0, 12).join() === V4_MAPPED;
+    const ip = mapped ? bytes.subarray(12) : bytes;
+    return ip.length === mine.length && ip.every((b, i) => b === mine[i]);
   }
 
   /** Graceful leave: broadcast dead-about-self; `leaveCompleted` follows. */

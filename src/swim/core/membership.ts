@@ -124,16 +124,17 @@ export class Membership {
       const pMax = a.vsn[1] ?? 0;
       if (pMin === 0 || pMax === 0 || pMin > pMax) return;
     }
-    const host4or16 = bytesToIp(a.addr);
-    if (host4or16 === undefined) return;
+    const parsedHost = bytesToIp(a.addr);
     const port = host.config.protocolVersion < 2 || a.port === 0 ? host.localPort : a.port;
     const vsn = a.vsn.length >= 6 ? Array.from(a.vsn.subarray(0, 6)) : [0, 0, 0, 0, 0, 0];
 
+    // As memberlist, the delegate sees the alive before any address check of ours: Serf's
+    // refuses a malformed `Addr` itself (handed over as an empty host), and counts it.
     if (host.delegate.notifyAlive !== undefined) {
       if (a.vsn.length < 6) return;
       const candidate: NodeView = {
         name: a.node,
-        address: { host: host4or16, port },
+        address: { host: parsedHost ?? "", port },
         meta: a.meta,
         incarnation: a.incarnation,
         state: "alive",
@@ -142,6 +143,8 @@ export class Membership {
       };
       if (host.delegate.notifyAlive(candidate) !== undefined) return;
     }
+    if (parsedHost === undefined) return;
+    const host4or16 = parsedHost;
 
     let state = this.nodes.get(a.node);
     let updatesNode = false;

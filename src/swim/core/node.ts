@@ -64,6 +64,8 @@ export interface ShoalNode extends SwimNode {
    * replaces one still queued. Sent with the next packets; nothing to carry out now.
    */
   broadcastExtension(name: string, payload: Uint8Array): void;
+  /** Drop the extension message still queued under `name`, if any (it is sent no more). */
+  invalidateExtension(name: string): void;
   /** Serf's lifecycle: alive, leaving (a leave is in progress) or left. */
   serfState(): SerfState;
   /** Broadcast queue depths (`serf info`'s intent/event/query queues, plus the extension's). */
@@ -137,13 +139,17 @@ class SerfNode implements ShoalNode {
 
   onPacket(from: Address, bytes: Uint8Array, nowMs: number): readonly Directive[] {
     this.serf.touch(nowMs);
-    this.ml.onPacket(from, bytes, nowMs);
+    this.serf.receivingFrom(from);
+    this.ml.onPacket(from, bytes, nowMs); // never throws
+    this.serf.receivingFrom(undefined);
     return this.flush(nowMs);
   }
 
   onStream(streamId: number, from: Address, bytes: Uint8Array, nowMs: number): readonly Directive[] {
     this.serf.touch(nowMs);
-    this.ml.onStream(streamId, from, bytes, nowMs);
+    this.serf.receivingFrom(from);
+    this.ml.onStream(streamId, from, bytes, nowMs); // never throws
+    this.serf.receivingFrom(undefined);
     return this.flush(nowMs);
   }
 
@@ -211,6 +217,10 @@ class SerfNode implements ShoalNode {
 
   broadcastExtension(name: string, payload: Uint8Array): void {
     this.serf.broadcastExtension(name, payload);
+  }
+
+  invalidateExtension(name: string): void {
+    this.serf.invalidateExtension(name);
   }
 
   members(): readonly MemberView[] {

@@ -8,10 +8,12 @@
  * then merges. Because the core answers an inbound stream synchronously inside one call, at
  * most one inbound exchange is ever *in* the core; the bound on concurrent inbound push/pulls
  * (`maxConcurrentPushPulls`, memberlist's 128) applies to streams the shell holds open while
- * their bytes arrive, so the runtime enforces it (see {@link PushPullLimiter}).
+ * their bytes arrive, so the runtime enforces it (`NodeRuntimeOptions.maxInboundStreams`, which
+ * the agent sets from this config value).
  */
 
 import type { PushNodeState, PushPull } from "../codec/types.js";
+import { bytesToIp } from "./address.js";
 import type { MemberlistDelegate } from "./delegate.js";
 import type { Membership } from "./membership.js";
 import { stateToWire } from "./status.js";
@@ -60,7 +62,8 @@ export function mergeRemoteState(
     const veto = delegate.notifyMerge(
       remote.nodes.map((n) => ({
         name: n.name,
-        address: { host: "", port: n.port },
+        // An empty host marks a malformed `Addr`, which the delegate refuses (Serf checks its length).
+        address: { host: bytesToIp(n.addr) ?? "", port: n.port },
         meta: n.meta,
         incarnation: n.incarnation,
         state: n.state === 0 ? "alive" : n.state === 1 ? "suspect" : n.state === 2 ? "dead" : "left",
@@ -73,28 +76,4 @@ export function mergeRemoteState(
   membership.mergeState(remote.nodes, nowMs);
   if (remote.userState.length > 0) delegate.mergeRemoteState(remote.userState, remote.join, nowMs);
   return undefined;
-}
-
-/** Counts inbound push/pulls in flight for a shell that buffers streams (memberlist's 128 cap). */
-export class PushPullLimiter {
-  private inFlight = 0;
-
-  constructor(private readonly max: number) {}
-
-  /** Try to admit one more; false means "too many pending push/pull requests", drop the stream. */
-  tryAcquire(): boolean {
-    if (this.inFlight >= this.max) return false;
-    this.inFlight++;
-    return true;
-  }
-
-  /** One admitted exchange finished (answered, failed or timed out). */
-  release(): void {
-    if (this.inFlight > 0) this.inFlight--;
-  }
-
-  /** Exchanges in flight. */
-  current(): number {
-    return this.inFlight;
-  }
 }

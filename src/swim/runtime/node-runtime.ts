@@ -15,12 +15,16 @@
  */
 import { ErrorCode, ShoalError } from "../../errors.js";
 import type { Address, Directive, MemberView, QueryParams, SwimEvent, SwimNode } from "../core/api.js";
+import { ipToBytes } from "../core/address.js";
+import { lanConfig } from "../core/config.js";
 import type { Keyring } from "../codec/keyring.js";
 import { openPacket, sealPacket, sealStream } from "../codec/security.js";
 import type { OpenOptions, SealOptions } from "../codec/security.js";
 import { DEFAULT_STREAM_LIMITS } from "../codec/stream.js";
 import {
   formatAddress,
+  isUnspecifiedHost,
+  normalizeHost,
   parseAddress,
   parseHostPort,
   resolveAddresses,
@@ -63,12 +67,21 @@ export interface NodeRuntimeOptions extends SecuritySettings {
   readonly streamTimeoutMs?: number;
   /** Most bytes accepted on one stream (default 40 MB: memberlist's push/pull budget). */
   readonly maxStreamBytes?: number;
-  /** Most inbound streams being read at once (default 128, memberlist's push/pull limit). */
+  /**
+   * Most inbound streams being read at once: pass the node's `maxConcurrentPushPulls` (the agent
+   * does). Default: the LAN preset's value, 128, memberlist's `maxPushPullRequests`.
+   */
   readonly maxInboundStreams?: number;
   /** How often event-loop delay is sampled and fed to Lifeguard (default 1 s). */
   readonly loopDelaySampleMs?: number;
   /** Told about exceptions caught at an I/O boundary (bugs, or a throwing subscriber). */
   readonly onError?: (error: unknown, context: string) => void;
+  /**
+   * Told about every inbound stream refused because {@link maxInboundStreams} are being read
+   * (already counted as `dropped.stream.overloaded` and answered with an `err` message), so
+   * the embedder can log who was turned away. Called on the accept path: keep it cheap.
+   */
+  readonly onStreamRefused?: (remote: Address, reason: string) => void;
   /** Resolves DNS names of join seeds to all their addresses (default: the system resolver). */
   readonly resolveHost?: HostResolver;
 }
@@ -86,7 +99,8 @@ type Origin = "packet" | "stream";
 
 const DEFAULT_BIND = "0.0.0.0:7946";
 const DEFAULT_STREAM_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_INBOUND_STREAMS = 128;
+/** From the preset rather than a second literal, so the runtime and the config cannot drift apart. */
+const DEFAULT_MAX_INBOUND_STREAMS = lanConfig().maxConcurrentPushPulls;
 const DEFAULT_LOOP_DELAY_SAMPLE_MS = 1_000;
 /** setTimeout's largest delay; longer waits re-arm. */
 const MAX_TIMER_MS = 0x7fffffff;
@@ -291,7 +305,9 @@ export class NodeRuntime {
    * Joins through the seeds (`host:port`, `[v6]:port`, a bare host for port 7946, DNS names,
    * or addresses): a push/pull with each. A DNS name is resolved anew on every call and stands
    * for all its addresses (so retry-join follows DNS changes). Resolves once every seed
-   * answered or failed; rejects with `SHOAL_ERR_JOIN` if none answered. Joins run one at a time.
+   * answered or failed; rejects with `SHOAL_ERR_JOIN` if none answered. A seed that is this
+   * agent's own advertised or bound address is skipped and never counts as an answer.
+   * Joins run one at a time.
    */
   join(seeds: readonly (string | Address)[]): Promise<JoinResult> {
     const run = async (): Promise<JoinResult> => {
@@ -304,12 +320,19 @@ export class NodeRuntime {
             : Promise.resolve([s]),
         ),
       );
-      const addresses = resolved.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+      const all = resolved.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+      // Our own address is no contact (the core would not dial it either): a seed list that
+      // names every node, this one too, must go on failing until some other node answers.
+      const own = this.ownAddresses();
+      const isOwn = (a: Address): boolean => own.some((o) => sameIpAndPort(o, a));
+      const addresses = all.filter((a) => !isOwn(a));
       const unresolved = resolved.flatMap((r) =>
         r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
       );
-      if (addresses.length === 0 && unresolved.length > 0) {
-        throw new ShoalError(ErrorCode.join, `failed to join: ${unresolved.join("; ")}`);
+      const self = all.filter(isOwn);
+      if (addresses.length === 0 && (unresolved.length > 0 || self.length > 0)) {
+        const problems = self.length > 0 ? [`${formatAddress(self[0]!)} is this agent itself`] : [];
+        throw new ShoalError(ErrorCode.join, `failed to join: ${[...problems, ...unresolved].join("; ")}`);
       }
       const undecryptableBefore = this.stats.dropped.stream.undecryptable;
       const result = await this.commandUntil("joinCompleted", (nowMs) => this.node.join(addresses, nowMs));
@@ -332,6 +355,15 @@ export class NodeRuntime {
     const next = this.commandChain.then(run, run);
     this.commandChain = next.catch(() => undefined);
     return next;
+  }
+
+  /** The advertised address and, unless it is `0.0.0.0`/`::`, the bound one. */
+  private ownAddresses(): Address[] {
+    const local = this.bound?.local;
+    return [
+      ...(this.advertised === undefined ? [] : [this.advertised]),
+      ...(local === undefined || isUnspecifiedHost(local.host) ? [] : [local]),
+    ];
   }
 
   /** Leaves gracefully; resolves once the leave has propagated or timed out. */
@@ -449,6 +481,7 @@ export class NodeRuntime {
           break;
         case "event":
           if (d.event.kind === "decodeFailed") this.drop(origin, DropReason.decode);
+          else if (d.event.kind === "inputRefused") this.drop(origin, d.event.limit);
           this.emit(d.event);
           break;
       }
@@ -517,6 +550,7 @@ export class NodeRuntime {
           if (this.state === "running") this.execute(fn(this.node, now()), "stream");
         }),
       guard: (context, fn) => this.guard(context, fn),
+      ...(this.options.onStreamRefused === undefined ? {} : { onRefused: this.options.onStreamRefused }),
       onPushPull: (record) => {
         for (const listener of [...this.pushPullListeners]) {
           try {
@@ -591,6 +625,14 @@ export class NodeRuntime {
     this.stats.internalErrors++;
     this.options.onError?.(err, context);
   }
+}
+
+/** Same port and same IP, whichever way each IP is spelled (`::1` and `0:0:0:0:0:0:0:1`). */
+function sameIpAndPort(a: Address, b: Address): boolean {
+  if (a.port !== b.port) return false;
+  const x = ipToBytes(normalizeHost(a.host));
+  const y = ipToBytes(normalizeHost(b.host));
+  return x !== undefined && y !== undefined && x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 function now(): number {

@@ -6,8 +6,10 @@
  * different operational problem: `labelMismatch` at two clusters sharing a network,
  * `undecryptable` at a key mismatch, `malformed`/`decode` at a buggy or hostile peer,
  * `timeout`/`incomplete`/`oversize` at stalled or abusive stream clients, `overloaded` at too
- * many concurrent inbound streams.
+ * many concurrent inbound streams, the Serf-level limits (`tagsTooLarge`, `invalidNodeName`,
+ * `userEventTooLarge`, ...) at a peer that gossips what Serf would refuse to create.
  */
+import type { InputLimit } from "../core/api.js";
 
 /** Why an inbound packet or stream was dropped. */
 export const DropReason = {
@@ -27,7 +29,20 @@ export const DropReason = {
   incomplete: "incomplete",
   /** Too many inbound streams were open at once. */
   overloaded: "overloaded",
-} as const;
+  // Refused by a limit of the Serf layer (the core's `inputRefused` event, named by its limit):
+  /** A member's encoded tags (node meta) exceed 512 bytes. */
+  tagsTooLarge: "tagsTooLarge",
+  /** A member's name breaks the node name rules. */
+  invalidNodeName: "invalidNodeName",
+  /** A member's address is not a 4- or 16-byte IP. */
+  invalidAddress: "invalidAddress",
+  /** A received user event exceeds the user event size limit. */
+  userEventTooLarge: "userEventTooLarge",
+  /** A received query exceeds the query size limit. */
+  queryTooLarge: "queryTooLarge",
+  /** A received query response exceeds the response size limit. */
+  queryResponseTooLarge: "queryResponseTooLarge",
+} as const satisfies Record<string, string> & { readonly [K in InputLimit]: K };
 
 /** One of {@link DropReason}'s values. */
 export type DropReasonValue = (typeof DropReason)[keyof typeof DropReason];
@@ -114,6 +129,12 @@ function zeroDrops(): DropCounters {
     timeout: 0,
     incomplete: 0,
     overloaded: 0,
+    tagsTooLarge: 0,
+    invalidNodeName: 0,
+    invalidAddress: 0,
+    userEventTooLarge: 0,
+    queryTooLarge: 0,
+    queryResponseTooLarge: 0,
   };
 }
 

@@ -11,8 +11,12 @@
  *   did not answer synchronously is closed at once, as memberlist's `handleConn` returns.
  * - failures are counted per reason; streams we could not read are answered with memberlist's
  *   `err` message so the peer's log names the problem.
+ * - a stream over the concurrency cap is refused unread: counted, reported to the host, and
+ *   answered with an `err` message. memberlist only logs "Too many pending push/pull requests"
+ *   and closes, leaving its peer with a bare EOF; its dialer already reads an `err` in place of
+ *   the push/pull answer ("remote error: ..."), so the reply tells the peer why.
  */
-import type { Directive, SwimNode } from "../core/api.js";
+import type { Address, Directive, SwimNode } from "../core/api.js";
 import { encodeStreamMessage } from "../codec/stream.js";
 import { formatAddress } from "./address.js";
 import { DropReason } from "./runtime-stats.js";
@@ -40,6 +44,8 @@ export interface StreamHost {
   guard(context: string, fn: () => void): void;
   /** Told about every finished outbound push/pull (for duration histograms). */
   onPushPull?(record: PushPullRecord): void;
+  /** Told about every inbound stream refused over the concurrency cap, and why (for a log). */
+  onRefused?(remote: Address, reason: string): void;
 }
 
 /** One finished outbound push/pull exchange. */
@@ -67,6 +73,8 @@ const EMPTY = new Uint8Array(0);
 /** Dials, replies and inbound streams of one runtime. */
 export class StreamDirectives {
   private readonly inbound = new Map<number, StreamExchange>();
+  /** Refused streams whose `err` reply is out, each with its linger timer. */
+  private readonly refused = new Map<StreamConnection, NodeJS.Timeout>();
   private nextInboundId = INBOUND_STREAM_BASE;
 
   constructor(
@@ -81,8 +89,7 @@ export class StreamDirectives {
       return;
     }
     if (this.inbound.size >= this.limits.maxInbound) {
-      this.drop(DropReason.overloaded);
-      conn.destroy();
+      this.refuse(conn);
       return;
     }
     this.host.stats.streams.accepted++;
@@ -186,6 +193,49 @@ export class StreamDirectives {
   abortAll(): void {
     for (const ex of this.inbound.values()) ex.abort();
     this.inbound.clear();
+    for (const [conn, timer] of this.refused) {
+      clearTimeout(timer);
+      conn.destroy();
+    }
+    this.refused.clear();
+  }
+
+  /**
+   * Refuses a stream over the concurrency cap without reading it: counts it, tells the host,
+   * writes an `err` reply and half-closes. The refusal itself must stay cheap and bounded, since
+   * it is what a connection flood meets: the request is never parsed, and once as many refusals
+   * are waiting for their peers as streams are being read, the rest are closed with no reply.
+   */
+  private refuse(conn: StreamConnection): void {
+    this.drop(DropReason.overloaded);
+    const reason = `Too many pending push/pull requests: ${this.limits.maxInbound} inbound streams are being read`;
+    this.host.onRefused?.(conn.remote, reason);
+    const sealed =
+      this.refused.size < this.limits.maxInbound
+        ? this.host.seal(encodeStreamMessage({ kind: "err", error: reason }, { compress: false }))
+        : undefined;
+    if (sealed === undefined) {
+      conn.destroy();
+      return;
+    }
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      clearTimeout(this.refused.get(conn));
+      this.refused.delete(conn);
+      conn.destroy();
+    };
+    // A peer that never closes its side must not pin the socket: the same linger as a reply.
+    this.refused.set(conn, setTimeout(release, this.limits.lingerMs));
+    // The peer's request is read and discarded rather than left unread: closing a socket with
+    // unread input sends a reset, which can destroy our reply before the peer has read it. (Left
+    // without handlers, the connection would buffer that input without bound.)
+    conn.setHandlers({ data: () => undefined, closed: release });
+    if (released) return;
+    this.host.stats.streams.bytesSent += sealed.length;
+    conn.write(sealed).catch(release);
+    conn.end();
   }
 
   private inboundFailed(id: number, ex: StreamExchange, failure: ExchangeFailure): void {

@@ -76,6 +76,32 @@ describe("NodeRuntime commands and lifecycle", () => {
     await b.close();
   });
 
+  it("does not count its own address as a join: retry-join goes on until another node answers", async () => {
+    // Bound on 127.0.0.1, advertising 127.0.0.2: either address, or a name resolving to one
+    // of them (a StatefulSet pod's own DNS name), is this agent itself.
+    const resolveHost = (host: string): Promise<string[]> =>
+      host === "me.test" ? Promise.resolve(["127.0.0.2"]) : Promise.reject(new Error(`no ${host}`));
+    const a = await startRuntime({ name: "self-a", config, advertise: "127.0.0.2", resolveHost });
+    const b = await startRuntime({ name: "self-b", config });
+    const port = a.local.port;
+    for (const seeds of [
+      [`127.0.0.1:${port}`],
+      [`me.test:${port}`],
+      [`127.0.0.1:${port}`, `me.test:${port}`],
+    ]) {
+      await expect(a.join(seeds)).rejects.toMatchObject({
+        code: "SHOAL_ERR_JOIN",
+        message: expect.stringMatching(/is this agent itself/) as unknown,
+      });
+    }
+    expect(aliveNames(a)).toEqual(["self-a"]);
+    await expect(a.join([`me.test:${port}`, `127.0.0.1:${b.local.port}`])).resolves.toEqual({
+      contacted: 1,
+      failed: [],
+    });
+    expect(aliveNames(a)).toEqual(["self-a", "self-b"]);
+  });
+
   it("rejects a join nobody answers, refuses commands when not running, closes idempotently", async () => {
     const a = await startRuntime({ name: "life-a", config });
     const gone = await startRuntime({ name: "life-gone", config });

@@ -2,7 +2,7 @@
  * Gossip key rotation across a live cluster with `shoal keys` (Serf's internal key queries):
  * three Shoal agents install, use and remove keys with no restart and nobody marked failed;
  * removing the primary key is refused with a clear error; the rotated keyring is persisted in
- * the data directory; and on a mixed cluster `serf keys` and `shoal keys` drive each other's
+ * the data directory and wins over the original `--encrypt` on a restart; and on a mixed cluster `serf keys` and `shoal keys` drive each other's
  * keyrings.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -103,6 +103,48 @@ describe("shoal keys across a live 3-agent cluster", () => {
     });
     agents.push(late);
     await waitFor("4 alive", async () => ((await allAlive(agents, 4)) ? true : undefined), 20_000);
+  });
+
+  it("restarts with the original --encrypt and the same data dir on the saved K2 keyring, and rejoins", async () => {
+    // The operator's flags never change across a rotation: K1 is still on the command line.
+    // The saved keyring must win, or the restarted agent speaks K1 to a K2-only cluster.
+    const old = agents[2]!;
+    await old.stop();
+    // Until the others have processed the leave, "4 alive" would still hold from before the
+    // restart, and the key listing below would race the member going left and back.
+    const others = agents.filter((a) => a !== old);
+    await waitFor(
+      `the others to see ${old.name} leave`,
+      async () => {
+        for (const a of others) {
+          const members = await a.get<Member[]>("/v1/agent/members");
+          if (members.find((m) => m.Name === old.name)?.Status === 1) return undefined;
+        }
+        return true;
+      },
+      10_000,
+    );
+    const restarted = await startShoalAgent({
+      name: old.name,
+      port: old.port,
+      encrypt: K1,
+      dataDir: dirs[2]!,
+      join: [`127.0.0.1:${agents[0]!.port}`],
+      profile: "local",
+    });
+    agents[2] = restarted;
+    expect(restarted.logs()).toMatch(/differs from --encrypt: the configured key is ignored/);
+    // The log never carries key material.
+    expect(restarted.logs()).not.toContain(K1);
+    expect(restarted.logs()).not.toContain(K2);
+    await waitFor(
+      "4 alive after restart",
+      async () => ((await allAlive(agents, 4)) ? true : undefined),
+      20_000,
+    );
+    const listed = await shoalListKeysUntil(restarted.httpAddr, `${K2} [4/4] (primary)`);
+    expect(listed).toContain(`${K2} [4/4] (primary)`);
+    expect(listed).not.toContain(K1);
   });
 });
 

@@ -126,6 +126,23 @@ describe("TransmitLimitedQueue", () => {
     ).toEqual([5]);
   });
 
+  it("invalidate drops a named message, queued or already transmitted, and nothing else", () => {
+    const q = new TransmitLimitedQueue(4, () => 10);
+    const finished: string[] = [];
+    q.queue(msg(5, 1), { name: "a#1", onFinished: () => finished.push("a#1") });
+    q.queue(msg(5, 2), { name: "a#2", onFinished: () => finished.push("a#2") });
+    q.queue(msg(5, 3));
+    q.getBroadcasts(0, 5); // one of them moves to tier 1
+    expect(q.invalidate("a#1")).toBe(true);
+    expect(q.invalidate("a#2")).toBe(true);
+    expect(q.invalidate("a#2")).toBe(false);
+    expect(q.invalidate("missing")).toBe(false);
+    expect(finished.sort()).toEqual(["a#1", "a#2"]);
+    expect(q.size()).toBe(1);
+    expect(q.has("a#1") || q.has("a#2")).toBe(false);
+    expect(q.getBroadcasts(0, 1000).map((m) => m[0])).toEqual([3]);
+  });
+
   it("prune drops the most transmitted, then smallest, oldest", () => {
     const q = new TransmitLimitedQueue(10, () => 100);
     const dropped: number[] = [];

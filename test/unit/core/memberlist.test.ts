@@ -65,6 +65,29 @@ describe(`Memberlist (seed ${SEED}; set TEST_SEED to replay)`, () => {
     ]);
   });
 
+  it("join skips the node's own address: reaching only itself is no contact", () => {
+    // A retry-join list naming every pod (this one too) used to count the push/pull with
+    // ourselves as a successful join, so a lone first pod stopped retrying.
+    const h = new Harness(SEED);
+    h.add("a", cfg());
+    h.add("b", cfg());
+    const self = h.node("a").address;
+    h.act("a", (ml) => ml.join([{ ...self }], h.nowMs));
+    h.runFor(100);
+    expect(h.eventsOf("a", "joinCompleted")).toEqual([{ kind: "joinCompleted", contacted: 0, failed: [] }]);
+    expect(h.node("a").ml.stats.pushPullsInitiated).toBe(0);
+
+    // The same IP spelled differently is still ourselves; another node alongside still counts.
+    h.act("a", (ml) => ml.join([{ host: "::ffff:10.0.0.1", port: self.port }], h.nowMs));
+    h.act("a", (ml) => ml.join([self, h.node("b").address], h.nowMs));
+    h.runFor(100);
+    expect(h.eventsOf("a", "joinCompleted").slice(1)).toEqual([
+      { kind: "joinCompleted", contacted: 0, failed: [] },
+      { kind: "joinCompleted", contacted: 1, failed: [] },
+    ]);
+    expect(h.stateOf("a", "b")).toBe("alive");
+  });
+
   it("probes succeed with an RTT, the ack payload reaches the delegate, health stays 0", () => {
     const h = cluster(["a", "b", "c"]);
     h.runFor(5_000);

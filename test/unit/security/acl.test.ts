@@ -61,17 +61,20 @@ describe("ACL tokens", () => {
 
   it("with default-deny refuses every read without the token", async () => {
     const f = await fixture({ acl: { token: TOKEN, defaultDeny: true } });
-    for (const url of [
-      "/v1/agent/self",
-      "/v1/agent/members",
-      "/v1/health/service/web",
-      "/v1/status/leader",
-    ]) {
+    for (const url of ["/v1/agent/self", "/v1/agent/members", "/v1/health/service/web"]) {
       const refused = await f.get(url);
       expect(refused.statusCode, url).toBe(403);
       expect(refused.body).toMatch(/^Permission denied/);
       expect((await f.get(url, { "x-consul-token": TOKEN })).statusCode, url).toBe(200);
     }
+  });
+
+  it("with default-deny leaves Consul's open status reads open (probes need no token), writes still not", async () => {
+    const f = await fixture({ acl: { token: TOKEN, defaultDeny: true } });
+    for (const url of ["/v1/status/leader", "/v1/status/peers"]) {
+      expect((await f.get(url)).statusCode, url).toBe(200);
+    }
+    expect((await f.put("/v1/agent/service/register", register)).statusCode).toBe(403);
   });
 
   it("without a token configured, nothing is refused", async () => {
@@ -225,7 +228,7 @@ describe("ACL tokens against obfuscated paths", () => {
       "/v1/agent/%73elf",
       "/v1/%63atalog/services",
       "/v1/health/service/%77eb",
-      "http://127.0.0.1/v1/status/leader",
+      "http://127.0.0.1/v1/agent/self",
       "/v1/agent/members#x",
     ]) {
       const refused = await rawRequest(port, "GET", target);

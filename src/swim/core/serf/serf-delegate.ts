@@ -12,6 +12,7 @@ import { decodeSerfMessage, encodeSerfMessage } from "../../codec/serf-messages.
 import { decodeTags } from "../../codec/tags.js";
 import type { SerfMessage, SerfPushPull } from "../../codec/types.js";
 import { SerfMessageType } from "../../codec/types.js";
+import { historyEventRefusal, messageSizeRefusal, vetoAlive, vetoMerge } from "./limits.js";
 import type { Serf } from "./serf.js";
 
 /** Highest Serf message type Serf itself defines; bytes above it are not Serf's. */
@@ -31,6 +32,11 @@ export function createSerfDelegate(serf: Serf): MemberlistDelegate {
     nodeMeta: () => serf.meta(),
     notifyMsg: (payload, from, nowMs) => {
       serf.touch(nowMs);
+      const tooLarge = messageSizeRefusal(serf.config, payload);
+      if (tooLarge !== undefined) {
+        serf.refuse(tooLarge, { from });
+        return;
+      }
       const problem = dispatch(serf, payload, nowMs);
       if (problem !== undefined) serf.emit({ kind: "decodeFailed", from, reason: problem });
     },
@@ -54,6 +60,8 @@ export function createSerfDelegate(serf: Serf): MemberlistDelegate {
       serf.touch(nowMs);
       serf.nodeUpdated(node);
     },
+    notifyAlive: (peer) => vetoAlive(serf, peer),
+    notifyMerge: (peers) => vetoMerge(serf, peers),
     ackPayload: () => ACK_PAYLOAD,
     notifyPingComplete: () => undefined,
     memberView: (node) => memberView(serf, node),
@@ -153,7 +161,11 @@ function mergeRemoteState(serf: Serf, state: Uint8Array, join: boolean, nowMs: n
   if (serf.ignoringOldEvents(join)) serf.events.raiseMinimumTime(pp.eventLTime);
   for (const slot of pp.events) {
     if (slot === null) continue;
-    for (const e of slot.events) serf.handleUserEvent(slot.lTime, e.name, e.payload, false);
+    for (const e of slot.events) {
+      const tooLarge = historyEventRefusal(serf.config, e.name, e.payload);
+      if (tooLarge !== undefined) serf.refuse(tooLarge);
+      else serf.handleUserEvent(slot.lTime, e.name, e.payload, false);
+    }
   }
 
   if (pp.extension !== undefined && serf.extension !== undefined) {

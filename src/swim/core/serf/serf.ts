@@ -8,7 +8,7 @@
  */
 import type { Address, MemberView, Rng, SwimEvent } from "../api.js";
 import { bytesToIp, ipToBytes } from "../address.js";
-import type { MemberlistConfig } from "../config.js";
+import { META_MAX_SIZE, type MemberlistConfig } from "../config.js";
 import { DeadlineCalendar } from "../deadline-calendar.js";
 import type { MemberlistDelegate, MemberlistHandle, NodeView } from "../delegate.js";
 import { encodeSerfMessage } from "../../codec/serf-messages.js";
@@ -21,6 +21,7 @@ import type { SerfConfig } from "./config.js";
 import { EventBuffer } from "./event-buffer.js";
 import { checkExtensionType, type SwimExtension } from "./extension.js";
 import { LamportClock } from "./lamport-clock.js";
+import type { Refusal } from "./limits.js";
 import { MemberTable, type NodeFacts, type SerfMember } from "./member-state.js";
 import { QueryEngine } from "./query-engine.js";
 import { pickReconnectTarget } from "./reconnect.js";
@@ -82,6 +83,8 @@ export class Serf {
   private userJoins = 0;
   /** The latest time seen, for work deferred out of memberlist callbacks. */
   private lastNowMs = 0;
+  /** Who sent the input being handled, when it has a sender (see {@link receivingFrom}). */
+  private inputSource: Address | undefined;
 
   constructor(options: SerfOptions) {
     this.name = options.name;
@@ -161,6 +164,27 @@ export class Serf {
   /** Report an event to the shell, in order with memberlist's. */
   emit(event: SwimEvent): void {
     this.ml.emit(event);
+  }
+
+  /**
+   * The facade names the sender of the packet or inbound stream it is about to hand memberlist
+   * (undefined once it is done), because memberlist's alive and merge callbacks do not carry
+   * it, and a refusal is reported (and logged once) per sender.
+   */
+  receivingFrom(source: Address | undefined): void {
+    this.inputSource = source;
+  }
+
+  /** Report input refused by a limit (the shell counts it), attributed to its sender if known. */
+  refuse(refusal: Refusal, about: { readonly node?: string; readonly from?: Address } = {}): void {
+    const from = about.from ?? this.inputSource;
+    this.emit({
+      kind: "inputRefused",
+      limit: refusal.limit,
+      reason: refusal.reason,
+      ...(from === undefined ? {} : { from }),
+      ...(about.node === undefined ? {} : { node: about.node }),
+    });
   }
 
   // -------------------------------------------------------------------------------------
@@ -267,6 +291,11 @@ export class Serf {
     raw[0] = this.extension.messageType;
     raw.set(payload, 1);
     this.broadcasts.extension.queue(raw, { name });
+  }
+
+  /** Drop the extension message queued under `name`, if any (it is sent no more). */
+  invalidateExtension(name: string): void {
+    this.broadcasts.extension.invalidate(name);
   }
 
   // -------------------------------------------------------------------------------------
@@ -439,6 +468,9 @@ const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 function factsOf(node: NodeView): NodeFacts {
   let tags: Readonly<Record<string, string>>;
   const meta = node.meta;
+  // The delegate refuses such members; this keeps any other path from decoding oversized tags.
+  if (meta.length > META_MAX_SIZE)
+    return { name: node.name, address: node.address, tags: NO_TAGS, vsn: node.vsn };
   try {
     // `ff 80` is the empty tag map (or no meta at all): skip the decoder.
     tags =
