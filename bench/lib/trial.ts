@@ -4,7 +4,8 @@
  * (Shoal only), a tag update, the joined node killed with SIGKILL, another node leaving
  * gracefully), then an idle window for traffic, CPU and memory. Times follow BENCH-METHOD:
  * from the triggering action (last agent started, the joiner's first appearance in any log,
- * the fire or tag call returned, SIGKILL or SIGINT sent) to when each agent logged the change.
+ * the fire call returned, the tag call made, SIGKILL or SIGINT sent) to when each agent logged
+ * the change.
  */
 import { agentName, type BenchAgent, type Implementation } from "./agents.js";
 import { curveOf, type Curve } from "./curve.js";
@@ -142,14 +143,15 @@ async function trial(impl: Implementation, traffic: TrafficCounters, o: TrialOpt
 
   phase("tags");
   const tagged = agents[3 % n] as BenchAgent;
-  // Lines logged while the call was still returning count (as 0 ms), so look from its start.
+  // Timed from the call, not from its return: Serf's `tags` RPC returns only once memberlist
+  // has sent the update its full number of times (UpdateNode waits for the broadcast), when
+  // most agents already have it; Shoal's returns at once.
   const tagCalledMs = Date.now();
   await impl.setTag(tagged, "bench", tagCalledMs.toString(36));
-  const taggedMs = Date.now();
   const sawUpdate = (a: BenchAgent): number | undefined =>
-    a === tagged ? taggedMs : a.watch.first("update", tagged.name, tagCalledMs)?.atMs;
+    a === tagged ? tagCalledMs : a.watch.first("update", tagged.name, tagCalledMs)?.atMs;
   await waitUntil(() => everyone.every((a) => sawUpdate(a) !== undefined), o.scenarioTimeoutMs, 50);
-  const tags = curveOf(everyone.map(sawUpdate), taggedMs);
+  const tags = curveOf(everyone.map(sawUpdate), tagCalledMs);
   await sleep(o.settleMs);
 
   phase("failure");
