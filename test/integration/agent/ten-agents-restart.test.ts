@@ -71,11 +71,23 @@ describeWithSerf()("ten Shoal agents as processes", () => {
     const started = Date.now();
     const seed = await startShoalAgent({ ...optionsFor(0), name: "n-1" });
     agents.push(seed);
-    const rest = Array.from({ length: COUNT - 1 }, (_, i) => ({
-      ...optionsFor(i + 1),
-      name: `n-${i + 2}`,
-      join: [`127.0.0.1:${seed.port}`],
-    }));
+    // Retry-join, not -join: with the local profile a push/pull has 1 s (tcpTimeout), and on
+    // a loaded CI machine the seed, busy with a batch of joins, can miss it; -join would make
+    // the agent refuse to start (Serf's semantics), retry-join tries again a second later.
+    const rest = Array.from({ length: COUNT - 1 }, (_, i) => {
+      const options = optionsFor(i + 1);
+      return {
+        ...options,
+        name: `n-${i + 2}`,
+        extraArgs: [
+          ...(options.extraArgs ?? []),
+          "--retry-join",
+          `127.0.0.1:${seed.port}`,
+          "--retry-interval",
+          "1s",
+        ],
+      };
+    });
     await startAll(rest);
     timings.add("10 agents started", Date.now() - started);
   }, 180_000);
