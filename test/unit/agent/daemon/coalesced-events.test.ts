@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CoalescedEvents } from "../../../../src/agent/daemon/coalesced-events.js";
 import type { MemberView } from "../../../../src/swim/core/api.js";
 import type { CoalescedEvent } from "../../../../src/swim/core/serf/coalesce.js";
+import { memberView } from "../../../support/member-view.js";
 
 interface User {
   readonly kind: "userEventReceived";
@@ -22,15 +23,7 @@ const user = (name: string, lTime: number, coalesce = true): User => ({
   lTime,
   coalesce,
 });
-const view = (name: string): MemberView => ({
-  name,
-  address: { host: "127.0.0.1", port: 7946 },
-  tags: {},
-  status: "alive",
-  memberlistState: "alive",
-  incarnation: 1,
-  vsn: [2, 5, 5, 2, 5, 5],
-});
+const view = (name: string): MemberView => memberView(name);
 
 describe("CoalescedEvents: the agent's timer around the coalescer", () => {
   beforeEach(() => vi.useFakeTimers());

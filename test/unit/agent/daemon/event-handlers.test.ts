@@ -7,6 +7,7 @@ import {
 } from "../../../../src/agent/daemon/event-handlers.js";
 import type { MemberInfo } from "../../../../src/http-api/agent-view.js";
 import type { MemberView } from "../../../../src/swim/core/api.js";
+import { memberView } from "../../../support/member-view.js";
 
 const member: MemberInfo = {
   name: "web-1",
@@ -102,15 +103,12 @@ describe("EventHandlerRunner", () => {
       'member-failed=echo "$(cat | cut -f1 | tr "\\n" " ")" >&2; exit 1',
       'user:deploy=echo "$SERF_USER_LTIME" >&2; exit 1',
     ]);
-    const view = (name: string): MemberView => ({
-      name,
-      address: { host: "10.0.0.1", port: 7946 },
-      tags: {},
-      status: "failed",
-      memberlistState: "dead",
-      incarnation: 1,
-      vsn: [2, 5, 5, 2, 5, 5],
-    });
+    const view = (name: string): MemberView =>
+      memberView(name, {
+        address: { host: "10.0.0.1", port: 7946 },
+        status: "failed",
+        memberlistState: "dead",
+      });
     // Straight from the core: left to the coalescing channel.
     r.onSwimEvent({ kind: "memberFailed", member: view("x") }, () => undefined);
     r.onSwimEvent(

@@ -6,6 +6,7 @@ import {
   EventCoalescer,
   type MemberEventKind,
 } from "../../../../src/swim/core/serf/coalesce.js";
+import { memberView } from "../../../support/member-view.js";
 
 /** Serf agent's periods. */
 const SERF: CoalesceConfig = {
@@ -37,15 +38,7 @@ const user = (name: string, lTime: number, tag = `${name}@${lTime}`, coalesce = 
   tag,
 });
 
-const view = (name: string): MemberView => ({
-  name,
-  address: { host: "127.0.0.1", port: 7946 },
-  tags: {},
-  status: "alive",
-  memberlistState: "alive",
-  incarnation: 1,
-  vsn: [2, 5, 5, 2, 5, 5],
-});
+const view = (name: string): MemberView => memberView(name);
 const member = (kind: MemberEventKind, name: string): { kind: MemberEventKind; member: MemberView } => ({
   kind,
   member: view(name),
