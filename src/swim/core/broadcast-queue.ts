@@ -23,13 +23,25 @@ export interface BroadcastOptions {
 
 interface Item {
   readonly message: Uint8Array;
+  /**
+   * `message.length`, kept on the item: the binary searches read it for every step, and one
+   * load less per step matters when every packet searches tiers of a thousand messages.
+   */
+  readonly length: number;
   readonly id: number;
   transmits: number;
   readonly name: string | undefined;
   readonly onFinished: (() => void) | undefined;
-  /** Peers this message went to (see `getBroadcasts`' `peer`); at most the transmit limit. */
-  sentTo: string[] | undefined;
+  /**
+   * Peers this message went to (see `getBroadcasts`' `peer`), as the queue's small peer numbers
+   * (see `peerNumber`): comparing numbers, not address strings, for every candidate of every
+   * packet. At most the transmit limit.
+   */
+  sentTo: number[] | undefined;
 }
+
+/** Most peer numbers handed out before they are all forgotten and handed out afresh. */
+const MAX_PEER_NUMBERS = 65_536;
 
 /** The recipient of the packet being filled (see `getBroadcasts`). */
 export interface PacketPeer {
@@ -49,8 +61,8 @@ export function retransmitLimit(retransmitMult: number, n: number): number {
 
 /** Bucket order: larger first, then newer (higher id) first. */
 function before(a: Item, b: Item): boolean {
-  const la = a.message.length;
-  const lb = b.message.length;
+  const la = a.length;
+  const lb = b.length;
   return la > lb || (la === lb && a.id > b.id);
 }
 
@@ -59,6 +71,8 @@ export class TransmitLimitedQueue {
   /** tiers[t] holds the messages sent t times, sorted by {@link before}. */
   private readonly tiers: Item[][] = [];
   private readonly byName = new Map<string, Item>();
+  /** Peer address key -> small number, for `sentTo`. */
+  private readonly peerNumbers = new Map<string, number>();
   private idGen = 0;
   private count = 0;
 
@@ -89,6 +103,7 @@ export class TransmitLimitedQueue {
     this.idGen++;
     this.insert({
       message,
+      length: message.length,
       id: this.idGen,
       transmits: 0,
       name,
@@ -103,7 +118,7 @@ export class TransmitLimitedQueue {
     const tiers = this.tiers;
     for (let t = 0; t < tiers.length; t++) {
       const tier = tiers[t] as Item[];
-      if (tier.length > 0) return (tier[tier.length - 1] as Item).message.length;
+      if (tier.length > 0) return (tier[tier.length - 1] as Item).length;
     }
     return undefined;
   }
@@ -154,13 +169,17 @@ export class TransmitLimitedQueue {
     const out: Uint8Array[] = [];
     if (this.count === 0) return out;
     const transmitLimit = retransmitLimit(this.retransmitMult, this.numNodes());
+    const to = peer === undefined ? undefined : { number: this.peerNumber(peer.key), peers: peer.peers };
     let used = 0;
+    // Taken items leave their tier and go back one tier up once the packet is full; their names
+    // stay registered meanwhile (nothing else runs until then: callbacks come after).
     const reinsert: Item[] = [];
+    let finished: Item[] | undefined;
     for (let t = 0; t < this.tiers.length && out.length < maxCount;) {
       const free = limit - used - overhead;
       if (free <= 0) break;
       const tier = this.tiers[t];
-      const index = tier === undefined ? -1 : this.firstFitting(tier, free, skip, peer);
+      const index = tier === undefined ? -1 : firstFitting(tier, free, skip, to);
       if (tier === undefined || index < 0) {
         t++;
         continue;
@@ -169,18 +188,19 @@ export class TransmitLimitedQueue {
       if (index === tier.length - 1) tier.pop();
       else tier.splice(index, 1);
       this.count--;
-      if (item.name !== undefined) this.byName.delete(item.name);
-      used += overhead + item.message.length;
+      used += overhead + item.length;
       out.push(item.message);
-      if (peer !== undefined) (item.sentTo ??= []).push(peer.key);
+      if (to !== undefined) (item.sentTo ??= []).push(to.number);
       if (item.transmits + 1 >= transmitLimit) {
-        item.onFinished?.();
+        if (item.name !== undefined) this.byName.delete(item.name);
+        (finished ??= []).push(item);
       } else {
         item.transmits++;
         reinsert.push(item);
       }
     }
-    for (const item of reinsert) this.insert(item);
+    for (const item of reinsert) this.place(item);
+    if (finished !== undefined) for (const item of finished) item.onFinished?.();
     return out;
   }
 
@@ -224,55 +244,44 @@ export class TransmitLimitedQueue {
     return out;
   }
 
-  /**
-   * Index of the next item to send whose length is ≤ free (the largest, newest that fits), not
-   * in `skip` and not sent to `peer` in its current pass over the peers, or -1.
-   */
-  private firstFitting(
-    tier: readonly Item[],
-    free: number,
-    skip: ReadonlySet<Uint8Array> | undefined,
-    peer: PacketPeer | undefined,
-  ): number {
-    // Lengths are non-decreasing along the array: binary search the first one too long; the
-    // best candidate is the one just before it.
-    let lo = 0;
-    let hi = tier.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((tier[mid] as Item).message.length > free) hi = mid;
-      else lo = mid + 1;
-    }
-    let index = lo - 1;
-    if (skip === undefined && peer === undefined) return index;
-    for (; index >= 0; index--) {
-      const item = tier[index] as Item;
-      if (skip?.has(item.message) === true) continue;
-      const sentTo = item.sentTo;
-      if (peer === undefined || sentTo?.includes(peer.key) !== true) break;
-      if (sentTo.length >= peer.peers) {
-        // Every peer had it: start the next pass.
-        sentTo.length = 0;
-        break;
-      }
-    }
-    return index;
+  /** Queues a new item: into its tier, and under its name. */
+  private insert(item: Item): void {
+    this.place(item);
+    if (item.name !== undefined) this.byName.set(item.name, item);
   }
 
-  private insert(item: Item): void {
+  /** Puts an item into the tier of its transmit count, in queue order. */
+  private place(item: Item): void {
     while (this.tiers.length <= item.transmits) this.tiers.push([]);
     const tier = this.tiers[item.transmits] as Item[];
-    const at = this.position(tier, item);
+    const at = position(tier, item);
     if (at === tier.length) tier.push(item);
     else tier.splice(at, 0, item);
     this.count++;
-    if (item.name !== undefined) this.byName.set(item.name, item);
+  }
+
+  /**
+   * The small number standing for a peer's address key in `sentTo`. Bounded: past
+   * {@link MAX_PEER_NUMBERS} (a long-lived node in a cluster whose members keep changing
+   * addresses) every number and every `sentTo` list is forgotten, which only means some
+   * messages may go to a peer they already reached.
+   */
+  private peerNumber(key: string): number {
+    const known = this.peerNumbers.get(key);
+    if (known !== undefined) return known;
+    if (this.peerNumbers.size >= MAX_PEER_NUMBERS) {
+      this.peerNumbers.clear();
+      for (const tier of this.tiers) for (const item of tier) item.sentTo = undefined;
+    }
+    const number = this.peerNumbers.size;
+    this.peerNumbers.set(key, number);
+    return number;
   }
 
   private remove(item: Item): void {
     const tier = this.tiers[item.transmits];
     if (tier === undefined) return;
-    const lo = this.position(tier, item);
+    const lo = position(tier, item);
     if (tier[lo] === item) {
       tier.splice(lo, 1);
       this.count--;
@@ -281,27 +290,62 @@ export class TransmitLimitedQueue {
     if (this.count === 0) this.idGen = 0;
   }
 
-  /**
-   * Where `item` belongs in `tier`: arrays are kept in *reverse* transmit order (the next to
-   * send is last), because the common operations then touch the end of the array: taking the
-   * next broadcast is a pop, and a new or just-sent item (the newest id) lands near the end.
-   * With the front-first order every take and re-insert shifted the whole tier, which at 1,000
-   * nodes (a thousand queued alives per node) dominated the simulator's profile.
-   */
-  private position(tier: readonly Item[], item: Item): number {
-    let lo = 0;
-    let hi = tier.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (before(item, tier[mid] as Item)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   private trimTiers(): void {
     while (this.tiers.length > 0 && (this.tiers[this.tiers.length - 1] as Item[]).length === 0) {
       this.tiers.pop();
     }
   }
+}
+
+/**
+ * Where `item` belongs in `tier`: arrays are kept in *reverse* transmit order (the next to send
+ * is last), because the common operations then touch the end of the array: taking the next
+ * broadcast is a pop, and a new or just-sent item (the newest id) lands near the end. With the
+ * front-first order every take and re-insert shifted the whole tier, which at 1,000 nodes (a
+ * thousand queued alives per node) dominated the simulator's profile.
+ */
+function position(tier: readonly Item[], item: Item): number {
+  let lo = 0;
+  let hi = tier.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(item, tier[mid] as Item)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Index of the next item to send whose length is ≤ free (the largest, newest that fits), not in
+ * `skip` and not sent to the peer `to` in its current pass over the peers, or -1.
+ */
+function firstFitting(
+  tier: readonly Item[],
+  free: number,
+  skip: ReadonlySet<Uint8Array> | undefined,
+  to: { readonly number: number; readonly peers: number } | undefined,
+): number {
+  // Lengths are non-decreasing along the array: binary search the first one too long; the best
+  // candidate is the one just before it.
+  let lo = 0;
+  let hi = tier.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tier[mid] as Item).length > free) hi = mid;
+    else lo = mid + 1;
+  }
+  let index = lo - 1;
+  if (skip === undefined && to === undefined) return index;
+  for (; index >= 0; index--) {
+    const item = tier[index] as Item;
+    if (skip?.has(item.message) === true) continue;
+    const sentTo = item.sentTo;
+    if (to === undefined || sentTo === undefined || !sentTo.includes(to.number)) break;
+    if (sentTo.length >= to.peers) {
+      // Every peer had it: start the next pass.
+      sentTo.length = 0;
+      break;
+    }
+  }
+  return index;
 }
