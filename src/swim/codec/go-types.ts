@@ -119,6 +119,18 @@ export const bytes: FieldCodec<Uint8Array> = {
 };
 
 /**
+ * {@link bytes}, read as a view into the decoder's input rather than a copy: for a payload used
+ * at once and never kept (memberlist's compressed `Buf`, decompressed straight away), which
+ * saves a copy of every compressed packet.
+ */
+export const bytesView: FieldCodec<Uint8Array> = {
+  ...bytes,
+  read(r) {
+    return r.readBytesView();
+  },
+};
+
+/**
  * Go `[]byte` that Go typically leaves nil when empty (query and ack-response payloads), so
  * an empty value is written as nil (0xc0) like Go does; it still reads back as empty.
  */

@@ -22,62 +22,21 @@ const MAX_WIDTH = 12;
 const MAX_CODE = (1 << MAX_WIDTH) - 1; // 4095
 
 // The writer's dictionary is an open-addressing hash table from a 20-bit key
-// (prefix code << 8 | next byte) to a 12-bit code, stored as key << 12 | code. Four times as
-// many slots as codes keeps probe chains short; 0 is free because a stored code is >= 258.
-const TABLE_SIZE = 4 << MAX_WIDTH;
-const TABLE_MASK = TABLE_SIZE - 1;
-const writerTable = new Uint32Array(TABLE_SIZE);
-// A slot is live only when its stamp equals the current generation, so forgetting the whole
-// dictionary (per call, and at every clear code) is one increment instead of a 64 KiB fill:
-// compression runs on every gossip packet, most of them far shorter than the table.
-const writerStamps = new Uint32Array(TABLE_SIZE);
-let writerGeneration = 0;
+// (prefix code << 8 | next byte) to a 12-bit code, stored as key << 12 | code; 0 marks a free
+// slot (a stored code is >= 258). A call uses only as many slots as its input can need (at
+// least twice the codes it can define, so probe chains stay short) and clears just those:
+// gossip packets are at most ~1,400 bytes, and a 16 KiB table stays in the L1 cache where the
+// full 64 KiB one (plus a generation array to avoid clearing it) missed on most probes.
+const MAX_TABLE_BITS = 14;
+const writerTable = new Uint32Array(1 << MAX_TABLE_BITS);
+/** The writer's output, reused across calls; each call returns an exact-size copy. */
+let writerOut = new Uint8Array(4096);
 
-/** Forgets every dictionary entry of the writer; returns the new generation stamp. */
-function resetWriterTable(): number {
-  writerGeneration++;
-  if (writerGeneration === 0xffffffff) {
-    writerStamps.fill(0);
-    writerGeneration = 1;
-  }
-  return writerGeneration;
-}
-
-/** Accumulates variable-width codes into bytes, least-significant bit first. */
-class LsbBitWriter {
-  private out: Uint8Array;
-  private pos = 0;
-  private bits = 0;
-  private nBits = 0;
-
-  constructor(capacity: number) {
-    this.out = new Uint8Array(capacity);
-  }
-
-  write(code: number, width: number): void {
-    // nBits < 8 and width <= 12 between calls, so the accumulator never exceeds 20 bits.
-    this.bits |= code << this.nBits;
-    this.nBits += width;
-    while (this.nBits >= 8) {
-      this.push(this.bits & 0xff);
-      this.bits >>>= 8;
-      this.nBits -= 8;
-    }
-  }
-
-  finish(): Uint8Array {
-    if (this.nBits > 0) this.push(this.bits & 0xff);
-    return this.out.subarray(0, this.pos);
-  }
-
-  private push(byte: number): void {
-    if (this.pos === this.out.length) {
-      const bigger = new Uint8Array(this.out.length * 2 + 16);
-      bigger.set(this.out);
-      this.out = bigger;
-    }
-    this.out[this.pos++] = byte;
-  }
+/** log2 of the table size for an input of `length` bytes (it defines at most `length` codes). */
+function tableBitsFor(length: number): number {
+  let bits = 10;
+  while (bits < MAX_TABLE_BITS && 1 << bits < 2 * Math.min(length, MAX_CODE)) bits++;
+  return bits;
 }
 
 /**
@@ -88,42 +47,61 @@ class LsbBitWriter {
 export function lzwCompress(input: Uint8Array): Uint8Array {
   // Worst case every byte becomes its own 12-bit code, plus clears, the leading clear and EOF.
   const worstCodes = input.length + 3 + Math.ceil(input.length / 3000);
-  const w = new LsbBitWriter(Math.ceil((worstCodes * MAX_WIDTH) / 8) + 1);
+  const capacity = Math.ceil((worstCodes * MAX_WIDTH) / 8) + 1;
+  if (writerOut.length < capacity) writerOut = new Uint8Array(capacity);
+  // Module-scope bindings are read through a context object: locals for the per-byte loop.
+  const out = writerOut;
+  const table = writerTable;
+  const tableBits = tableBitsFor(input.length);
+  const shift = 32 - tableBits;
+  const mask = (1 << tableBits) - 1;
+  let pos = 0;
+  let bits = 0; // pending output bits, least significant first (never more than 20)
+  let nBits = 0;
+
   let width = LIT_WIDTH + 1;
   let hi = EOF; // the code implied by the next emission
   let overflow = 1 << width;
 
   // Go writes a clear code first (the GIF spec's advice, applied unconditionally).
-  w.write(CLEAR, width);
+  bits = CLEAR;
+  nBits = width;
   if (input.length === 0) {
-    w.write(EOF, width);
-    return w.finish();
+    bits |= EOF << nBits;
+    nBits += width;
+    while (nBits > 0) {
+      out[pos++] = bits & 0xff;
+      bits >>>= 8;
+      nBits -= 8;
+    }
+    return out.slice(0, pos);
   }
 
-  // The module's table and generation in locals: module-scope bindings are read through a
-  // context object, which this per-byte loop would pay for on every access.
-  const table = writerTable;
-  const stamps = writerStamps;
-  let generation = resetWriterTable();
+  table.fill(0, 0, 1 << tableBits);
   let code = input[0] as number;
   for (let i = 1; i < input.length; i++) {
     const literal = input[i] as number;
     const key = (code << 8) | literal;
-    let hash = ((key >>> 12) ^ key) & TABLE_MASK;
+    let hash = Math.imul(key, 0x9e3779b1) >>> shift;
     let found = -1;
-    while (stamps[hash] === generation) {
-      const t = table[hash] as number;
+    for (let t = table[hash] as number; t !== 0; t = table[hash] as number) {
       if (t >>> 12 === key) {
         found = t & MAX_CODE;
         break;
       }
-      hash = (hash + 1) & TABLE_MASK;
+      hash = (hash + 1) & mask;
     }
     if (found >= 0) {
       code = found;
       continue;
     }
-    w.write(code, width);
+    bits |= code << nBits;
+    nBits += width;
+    while (nBits >= 8) {
+      out[pos++] = bits & 0xff;
+      bits >>>= 8;
+      nBits -= 8;
+    }
     code = literal;
     // Bump the implied code. The width grows when hi *reaches* the overflow boundary (not
     // when it passes it), because the very next emitted code may already be hi itself.
@@ -135,31 +113,54 @@ export function lzwCompress(input: Uint8Array): Uint8Array {
     if (hi === MAX_CODE) {
       // Out of codes: Go sends clear at the current (12-bit) width and forgets everything;
       // the pending `code` is a literal and simply carries on into the fresh dictionary.
-      w.write(CLEAR, width);
+      bits |= CLEAR << nBits;
+      nBits += width;
+      while (nBits >= 8) {
+        out[pos++] = bits & 0xff;
+        bits >>>= 8;
+        nBits -= 8;
+      }
       width = LIT_WIDTH + 1;
       hi = EOF;
       overflow = 1 << width;
-      generation = resetWriterTable();
+      table.fill(0, 0, 1 << tableBits);
       continue;
     }
     // `hash` is now the first free slot of the probe chain.
     table[hash] = ((key << 12) | hi) >>> 0;
-    stamps[hash] = generation;
   }
   // Close: flush the pending code, then bump hi once more exactly as Go's Close does. That
   // bump can widen the EOF code (or even emit a clear first), which decoders expect.
-  w.write(code, width);
+  bits |= code << nBits;
+  nBits += width;
+  while (nBits >= 8) {
+    out[pos++] = bits & 0xff;
+    bits >>>= 8;
+    nBits -= 8;
+  }
   hi++;
   if (hi === overflow) {
     width++;
     overflow <<= 1;
   }
   if (hi === MAX_CODE) {
-    w.write(CLEAR, width);
+    bits |= CLEAR << nBits;
+    nBits += width;
+    while (nBits >= 8) {
+      out[pos++] = bits & 0xff;
+      bits >>>= 8;
+      nBits -= 8;
+    }
     width = LIT_WIDTH + 1;
   }
-  w.write(EOF, width);
-  return w.finish();
+  bits |= EOF << nBits;
+  nBits += width;
+  while (nBits > 0) {
+    out[pos++] = bits & 0xff;
+    bits >>>= 8;
+    nBits -= 8;
+  }
+  return out.slice(0, pos);
 }
 
 /**
@@ -182,6 +183,11 @@ const readerTable = (() => {
   return table;
 })();
 
+/** The reader's reusable output buffer (see lzwDecompress). */
+let readerOut: Uint8Array = new Uint8Array(8192);
+/** Largest output buffer kept for reuse: push/pull streams may be megabytes, packets are not. */
+const READER_OUT_KEEP_BYTES = 1 << 20;
+
 /**
  * Decompresses a Go `compress/lzw` (LSB, litWidth 8) stream. Throws {@link DecodeError} on
  * an invalid code, on input that ends before the end-of-data code, or when the output would
@@ -196,7 +202,9 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
 
   // No closures over `out` and `o` here: a captured variable lives in a heap context, and
   // every access in this per-byte loop would pay for it.
-  let out: Uint8Array = new Uint8Array(Math.min(maxOutputBytes, Math.max(64, input.length * 4)));
+  // Decoded into a buffer reused across calls (grown when an input needs more, never beyond
+  // maxOutputBytes), so a call allocates once: the exact-size copy it returns.
+  let out: Uint8Array = readerOut.length <= maxOutputBytes ? readerOut : new Uint8Array(maxOutputBytes);
   let o = 0;
 
   let width = LIT_WIDTH + 1;
@@ -230,6 +238,7 @@ export function lzwDecompress(input: Uint8Array, maxOutputBytes: number): Uint8A
       last = -1;
       continue;
     } else if (code === EOF) {
+      if (out.length <= READER_OUT_KEEP_BYTES && out.length > readerOut.length) readerOut = out;
       return out.slice(0, o);
     } else if (code <= hi) {
       // code < hi is a known entry. code === hi is either the classic KwKwK case (the entry

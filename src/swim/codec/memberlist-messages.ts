@@ -5,7 +5,7 @@
  * Pure: no Node APIs.
  */
 import { DecodeError, EncodeError } from "../../errors.js";
-import { bool, bytes, bytesOrNull, int64, str, u16, u32, u8 } from "./go-types.js";
+import { bool, bytes, bytesOrNull, bytesView, int64, str, u16, u32, u8 } from "./go-types.js";
 import { MsgpackReader } from "./msgpack-reader.js";
 import { MsgpackWriter } from "./msgpack-writer.js";
 import { defineStruct } from "./struct.js";
@@ -179,7 +179,8 @@ export interface CompressBody {
 /** `compress` body. */
 export const compressStruct = defineStruct<CompressBody>("compress", [
   { go: "Algo", key: "algo", codec: u8 },
-  { go: "Buf", key: "buf", codec: bytes },
+  // A view, not a copy: the payload is decompressed at once and never kept.
+  { go: "Buf", key: "buf", codec: bytesView },
 ]);
 
 /** The only compression algorithm memberlist defines. */

@@ -248,6 +248,18 @@ export class MsgpackReader {
     return this.bytes.slice(start, start + len);
   }
 
+  /**
+   * Like {@link readBytes} but returns a view into the input, no copy: for bytes consumed
+   * before the input could change (a compressed payload, decompressed at once).
+   */
+  readBytesView(): Uint8Array {
+    if (this.tryNil()) return new Uint8Array(0);
+    const len = this.readStrHeader(true);
+    const start = this.pos;
+    this.pos += len;
+    return this.bytes.subarray(start, start + len);
+  }
+
   /** Like {@link readBytes} but keeps Go's distinction between a nil slice and an empty one. */
   readBytesOrNull(): Uint8Array | null {
     if (this.tryNil()) return null;
