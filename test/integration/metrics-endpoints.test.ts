@@ -23,6 +23,7 @@ const FAMILIES = [
   "shoal_message_bytes_received_total",
   "shoal_broadcast_queue_depth",
   "shoal_broadcast_queue_dropped_total",
+  "shoal_inbound_queue_depth",
   "shoal_push_pull_total",
   "shoal_push_pull_bytes_total",
   "shoal_push_pull_duration_seconds",

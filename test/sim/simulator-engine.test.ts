@@ -54,6 +54,13 @@ class TickNode implements SwimNode {
   onLocalDelay(): readonly Directive[] {
     return [];
   }
+  deferInbound(): void {}
+  inboundPending(): number {
+    return 0;
+  }
+  onInbound(): readonly Directive[] {
+    return [];
+  }
   join(seeds: readonly Address[]): readonly Directive[] {
     return seeds.map((to) => ({
       kind: "dial",

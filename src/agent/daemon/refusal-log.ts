@@ -33,10 +33,33 @@ function shortName(name: string): string {
     : `${JSON.stringify(name.slice(0, MAX_NAME_SHOWN))}…`;
 }
 
-/** Returns a reporter that writes the first refusal of each peer and ignores the rest. */
-export function refusalLogger(write: RefusalWriter): (event: InputRefusedEvent) => void {
+/** The least time between two warnings about this agent's own gossip overload. */
+export const OVERLOAD_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Returns a reporter that writes the first refusal of each peer and ignores the rest. A full
+ * handler queue is this agent's own overload, not the sender's fault: it is reported on its
+ * own, at most once per {@link OVERLOAD_LOG_INTERVAL_MS}.
+ */
+export function refusalLogger(
+  write: RefusalWriter,
+  nowMs: () => number = Date.now,
+): (event: InputRefusedEvent) => void {
   const once = new OncePerPeer();
+  let overloadLoggedAt = -Infinity;
   return (event) => {
+    if (event.limit === "handoffQueueFull") {
+      const now = nowMs();
+      if (now - overloadLoggedAt < OVERLOAD_LOG_INTERVAL_MS) return;
+      overloadLoggedAt = now;
+      write(
+        { limit: event.limit },
+        "gossip arrives faster than this agent can handle it: the handler queue is full and " +
+          'messages are being dropped (counted in shoal_gossip_dropped_total{reason="handoffQueueFull"}); ' +
+          "reported at most once a minute",
+      );
+      return;
+    }
     const peer = refusalPeer(event);
     if (!once.first(peer)) return;
     const about =

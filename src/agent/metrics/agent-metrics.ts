@@ -79,6 +79,13 @@ export function createAgentMetrics(sources: AgentMetricsSources): {
       return QUEUES.map((queue) => [{ queue }, drops[queue]] as const);
     },
   );
+  mirrorGauge(
+    registry,
+    "shoal_inbound_queue_depth",
+    'Received gossip messages (alive, suspect, dead, user) waiting to be handled: memberlist\'s handoff queues, whose overflow is counted in shoal_gossip_dropped_total{reason="handoffQueueFull"}.',
+    [],
+    () => [[{}, node.inboundPending()] as const],
+  );
   mirrorGauge(registry, "shoal_lamport_time", "Serf's Lamport clocks.", ["clock"], () => {
     const c = node.clocks();
     return [

@@ -108,6 +108,28 @@ export function decodePacket(bytes: Uint8Array, limits?: PacketLimits): PacketMe
 
 /** {@link decodePacket}, also reporting dropped compound parts. */
 export function decodePacketDetailed(bytes: Uint8Array, limits: PacketLimits = {}): PacketDecodeResult {
+  const messages: PacketMessage[] = [];
+  const split = forEachPacketMessage(bytes, (message) => messages.push(decodeMessage(message)), limits);
+  return { messages, truncatedParts: split.truncatedParts, failedParts: split.failedParts };
+}
+
+/** What {@link forEachPacketMessage} had to drop. */
+export type PacketSplitResult = Omit<PacketDecodeResult, "messages">;
+
+/**
+ * Unwraps a plaintext packet (`hasCrc`, `compress`, `compound`, recursively) and hands each
+ * message inside, still encoded (`[type][msgpack]`), to `visit`, in packet order. Errors as
+ * {@link decodePacket}: a broken packet as a whole throws {@link DecodeError}; a compound part
+ * that fails (including a {@link DecodeError} thrown by `visit` for it) is dropped and
+ * reported, and the rest is still visited. For a receiver that decodes some messages only
+ * later, or never (memberlist hands alive, suspect, dead and user messages to a bounded queue
+ * still encoded, and drops them undecoded when it is full).
+ */
+export function forEachPacketMessage(
+  bytes: Uint8Array,
+  visit: (message: Uint8Array) => void,
+  limits: PacketLimits = {},
+): PacketSplitResult {
   let payload = bytes;
   if (payload.length >= 1 && payload[0] === MessageType.hasCrc) {
     if (payload.length < HAS_CRC_HEADER) throw new DecodeError("hasCrc header truncated");
@@ -123,26 +145,26 @@ export function decodePacketDetailed(bytes: Uint8Array, limits: PacketLimits = {
     }
     payload = payload.subarray(HAS_CRC_HEADER);
   }
-  const ctx: DecodeContext = {
+  const ctx: SplitContext = {
     maxDecompressed: limits.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED,
     maxDepth: limits.maxDepth ?? DEFAULT_MAX_DEPTH,
-    messages: [],
+    visit,
     truncatedParts: 0,
     failedParts: [],
   };
-  decodeInto(payload, ctx, 0);
-  return { messages: ctx.messages, truncatedParts: ctx.truncatedParts, failedParts: ctx.failedParts };
+  splitInto(payload, ctx, 0);
+  return { truncatedParts: ctx.truncatedParts, failedParts: ctx.failedParts };
 }
 
-interface DecodeContext {
+interface SplitContext {
   readonly maxDecompressed: number;
   readonly maxDepth: number;
-  readonly messages: PacketMessage[];
+  readonly visit: (message: Uint8Array) => void;
   truncatedParts: number;
   readonly failedParts: DecodeError[];
 }
 
-function decodeInto(bytes: Uint8Array, ctx: DecodeContext, depth: number): void {
+function splitInto(bytes: Uint8Array, ctx: SplitContext, depth: number): void {
   if (bytes.length === 0) throw new DecodeError("empty message: missing type byte");
   const type = bytes[0] as number;
   if (type === MessageType.compound) {
@@ -151,7 +173,7 @@ function decodeInto(bytes: Uint8Array, ctx: DecodeContext, depth: number): void 
     ctx.truncatedParts += truncated;
     for (const part of parts) {
       try {
-        decodeInto(part, ctx, depth + 1);
+        splitInto(part, ctx, depth + 1);
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err;
         ctx.failedParts.push(err);
@@ -163,10 +185,10 @@ function decodeInto(bytes: Uint8Array, ctx: DecodeContext, depth: number): void 
     if (depth >= ctx.maxDepth) throw new DecodeError(`packet nesting deeper than ${ctx.maxDepth}`);
     const c = compressStruct.decode(new MsgpackReader(bytes, 1));
     if (c.algo !== LZW_ALGO) throw new DecodeError(`unknown compression algorithm ${c.algo}`);
-    decodeInto(lzwDecompress(c.buf, ctx.maxDecompressed), ctx, depth + 1);
+    splitInto(lzwDecompress(c.buf, ctx.maxDecompressed), ctx, depth + 1);
     return;
   }
-  ctx.messages.push(decodeMessage(bytes));
+  ctx.visit(bytes);
 }
 
 function hex32(n: number): string {

@@ -139,7 +139,9 @@ export type InputLimit =
   | "invalidAddress"
   | "userEventTooLarge"
   | "queryTooLarge"
-  | "queryResponseTooLarge";
+  | "queryResponseTooLarge"
+  /** memberlist's handler queue (HandoffQueueDepth) was full: the node is behind on gossip. */
+  | "handoffQueueFull";
 
 /** What the core asks its shell to do (imperative mood). */
 export type Directive =
@@ -182,6 +184,17 @@ export interface SwimNode {
   onStreamFailed(streamId: StreamId, failure: DialFailure, nowMs: number): readonly Directive[];
   /** The shell measured its event-loop delay; Lifeguard folds it into the health score. */
   onLocalDelay(delayMs: number, nowMs: number): readonly Directive[];
+  /**
+   * From now on `onPacket` handles pings, indirect pings, acks and nacks at once and queues
+   * alive, suspect, dead and user messages (memberlist's handoff queues, bounded by
+   * HandoffQueueDepth) until `onInbound`: a shell calls this when it can read all its sockets
+   * before handling gossip, so that acks are never late behind a burst of gossip.
+   */
+  deferInbound(): void;
+  /** Gossip messages queued for `onInbound` (always 0 without `deferInbound`). */
+  inboundPending(): number;
+  /** Handle up to `max` queued gossip messages (alive first, newest first). */
+  onInbound(nowMs: number, max: number): readonly Directive[];
 
   /** Join a cluster through each of these seeds (push/pull with Join=true). */
   join(seeds: readonly Address[], nowMs: number): readonly Directive[];

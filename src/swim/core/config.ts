@@ -164,7 +164,7 @@ export const PROFILE_PRESETS = { lan: lanConfig, wan: wanConfig, local: localCon
 
 /**
  * What `shoal agent --profile X` runs: the preset plus Shoal's additions to memberlist that the
- * agent turns on by default (README "Two additions to memberlist"). The refused-port shortcut
+ * agent turns on by default (README "Additions to memberlist"). The refused-port shortcut
  * waits two probe intervals: time for a member that is alive after all to hear the suspicion
  * (buddy ping or gossip) and for its refutation to come back.
  */

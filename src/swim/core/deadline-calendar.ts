@@ -19,6 +19,19 @@ interface Entry extends TimerHandle {
   readonly fire: (nowMs: number) => void;
 }
 
+/**
+ * When a periodic task due at `dueMs` runs next: one period later, or, when it ran a period or
+ * more late, at the first period boundary after `nowMs`. Missed ticks are dropped, as Go's
+ * `time.Ticker` (memberlist's probe and gossip tickers) drops them for a slow receiver:
+ * replaying them would answer a stalled event loop with a burst of every probe and gossip round
+ * it missed, more load on a node that is already behind.
+ */
+export function nextTick(dueMs: number, periodMs: number, nowMs: number): number {
+  const next = dueMs + periodMs;
+  if (next > nowMs) return next;
+  return dueMs + (Math.floor((nowMs - dueMs) / periodMs) + 1) * periodMs;
+}
+
 /** A min-heap of deadlines; ties fire in scheduling order. */
 export class DeadlineCalendar {
   private readonly heap: Entry[] = [];

@@ -35,8 +35,9 @@ import type {
   StreamMessage,
   Suspect,
 } from "../codec/types.js";
-import { encodeMessage } from "../codec/memberlist-messages.js";
-import { encodePacket, decodePacket } from "../codec/packet.js";
+import { decodeMessage, encodeMessage } from "../codec/memberlist-messages.js";
+import { encodePacket, forEachPacketMessage } from "../codec/packet.js";
+import { MessageType } from "../codec/types.js";
 import { MAX_COMPOUND_PARTS, encodeCompounds } from "../codec/compound.js";
 import { decodeStreamMessage, encodeStreamMessage } from "../codec/stream.js";
 import { addressKey, ipToBytes } from "./address.js";
@@ -44,16 +45,27 @@ import { Awareness } from "./awareness.js";
 import { TransmitLimitedQueue, type PacketPeer } from "./broadcast-queue.js";
 import { META_MAX_SIZE } from "./config.js";
 import type { MemberlistConfig } from "./config.js";
-import { DeadlineCalendar } from "./deadline-calendar.js";
+import { DeadlineCalendar, nextTick } from "./deadline-calendar.js";
 import type { TimerHandle } from "./deadline-calendar.js";
 import type { MemberlistDelegate, MemberlistHandle, NodeView } from "./delegate.js";
 import { COMPOUND_HEADER_OVERHEAD, COMPOUND_PART_OVERHEAD, gossipTargets, takeBroadcasts } from "./gossip.js";
+import { InboundQueue } from "./inbound-queue.js";
 import { Membership } from "./membership.js";
 import { viewOf } from "./node-list.js";
 import type { NodeRecord } from "./node-list.js";
 import { Prober } from "./probe.js";
 import { localPushPull, mergeRemoteState, pushPullScaleMs } from "./push-pull.js";
 import { pickRandom } from "./rng.js";
+
+/** Message types memberlist hands to its handler queues rather than handling as they are read. */
+function isHandedOff(type: number): boolean {
+  return (
+    type === MessageType.alive ||
+    type === MessageType.suspect ||
+    type === MessageType.dead ||
+    type === MessageType.user
+  );
+}
 
 /** The first 12 bytes of an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), joined as text. */
 const V4_MAPPED = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff].join();
@@ -147,6 +159,9 @@ export class Memberlist implements MemberlistHandle {
   private leaving = false;
   private leaveDone = false;
   private leaveTimer: TimerHandle | undefined;
+  /** Set by {@link deferInbound}: gossip messages wait in {@link inbound} for {@link handleInbound}. */
+  private inboundDeferred = false;
+  private readonly inbound: InboundQueue;
   private gossipTimer: TimerHandle | undefined;
   private pushPullTimer: TimerHandle | undefined;
 
@@ -160,6 +175,7 @@ export class Memberlist implements MemberlistHandle {
       throw new RangeError(`memberlist: advertise address must be an IP literal: ${options.address.host}`);
     this.advertiseAddr = addr;
     this.advertisePort = options.address.port;
+    this.inbound = new InboundQueue(this.config.handoffQueueDepth);
     this.awareness = new Awareness(this.config.awarenessMaxMultiplier, (score) =>
       this.emit({ kind: "healthScoreChanged", score }),
     );
@@ -250,21 +266,87 @@ export class Memberlist implements MemberlistHandle {
   // Inputs
   // ---------------------------------------------------------------------------------------
 
-  /** One UDP packet arrived. Never throws: bad packets become `decodeFailed` events. */
+  /**
+   * One UDP packet arrived. Never throws: bad packets become `decodeFailed` events. Pings,
+   * indirect pings, acks and nacks are handled at once; alive, suspect, dead and user messages
+   * too, unless {@link deferInbound} was called, in which case they are queued for
+   * {@link handleInbound} (or dropped with an `inputRefused` event when their queue is full).
+   */
   onPacket(from: Address, bytes: Uint8Array, nowMs: number): void {
-    let messages: PacketMessage[];
     try {
-      messages = decodePacket(bytes);
+      forEachPacketMessage(bytes, (message) => {
+        if (this.inboundDeferred && isHandedOff(message[0] as number) && !this.isAboutSelf(message)) {
+          this.handOff(message, from);
+        } else this.handleEncoded(message, from, nowMs);
+      });
     } catch (err) {
       this.decodeFailed(from, err);
-      return;
     }
-    for (const msg of messages) {
-      try {
-        this.handleMessage(msg, from, nowMs);
-      } catch (err) {
-        this.decodeFailed(from, err);
-      }
+  }
+
+  /**
+   * From now on, queue received gossip messages instead of handling them inside
+   * {@link onPacket}: memberlist's split between its packet reader and its message handler,
+   * for a shell that calls {@link handleInbound} once its sockets have been read. A shell that
+   * never calls this (the simulator) sees every message handled as it arrives.
+   */
+  deferInbound(): void {
+    this.inboundDeferred = true;
+  }
+
+  /** Gossip messages waiting for {@link handleInbound}. */
+  inboundPending(): number {
+    return this.inbound.size();
+  }
+
+  /**
+   * Handles up to `max` queued gossip messages, alive first, newest first; `onSender` hears
+   * each one's sender before it is handled (the Serf layer attributes refusals to it).
+   */
+  handleInbound(nowMs: number, max: number, onSender?: (from: Address) => void): void {
+    for (let i = 0; i < max; i++) {
+      const next = this.inbound.take();
+      if (next === undefined) return;
+      onSender?.(next.from);
+      this.handleEncoded(next.bytes, next.from, nowMs);
+    }
+  }
+
+  /**
+   * True for a suspect or dead message about this node. Shoal handles those at once rather than
+   * queuing them (memberlist queues them behind the alive queue): refuting is this node's most
+   * urgent work, and in a join storm the alive queue never empties, so a queued accusation would
+   * wait until this node had been declared dead. Decoding the small message twice is the price.
+   */
+  private isAboutSelf(message: Uint8Array): boolean {
+    const type = message[0] as number;
+    if (type !== MessageType.suspect && type !== MessageType.dead) return false;
+    try {
+      const decoded = decodeMessage(message);
+      return (decoded.kind === "suspect" || decoded.kind === "dead") && decoded.node === this.name;
+    } catch {
+      return false; // queued, and reported as undecodable when handled
+    }
+  }
+
+  /** Queues one gossip message for {@link handleInbound}, dropping the oldest queued one when full. */
+  private handOff(message: Uint8Array, from: Address): void {
+    const type = message[0] as number;
+    if (this.inbound.push(type === MessageType.alive, { bytes: message, from })) return;
+    this.emit({
+      kind: "inputRefused",
+      limit: "handoffQueueFull",
+      reason: `handler queue full: dropped the oldest ${type === MessageType.alive ? "alive" : "suspect, dead or user"} message`,
+      from,
+    });
+  }
+
+  /** Decodes and handles one message; a malformed one becomes a `decodeFailed` event. */
+  private handleEncoded(message: Uint8Array, from: Address, nowMs: number): void {
+    try {
+      this.handleMessage(decodeMessage(message), from, nowMs);
+    } catch (err) {
+      this.decodeFailed(from, err);
     }
   }
 
@@ -683,7 +765,7 @@ export class Memberlist implements MemberlistHandle {
 
   private scheduleGossip(atMs: number): void {
     this.gossipTimer = this.calendar.schedule(atMs, (now) => {
-      this.scheduleGossip(atMs + this.config.gossipIntervalMs);
+      this.scheduleGossip(nextTick(atMs, this.config.gossipIntervalMs, now));
       this.gossip(now);
     });
   }

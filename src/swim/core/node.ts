@@ -145,6 +145,21 @@ class SerfNode implements ShoalNode {
     return this.flush(nowMs);
   }
 
+  deferInbound(): void {
+    this.ml.deferInbound();
+  }
+
+  inboundPending(): number {
+    return this.ml.inboundPending();
+  }
+
+  onInbound(nowMs: number, max: number): readonly Directive[] {
+    this.serf.touch(nowMs);
+    this.ml.handleInbound(nowMs, max, (from) => this.serf.receivingFrom(from));
+    this.serf.receivingFrom(undefined);
+    return this.flush(nowMs);
+  }
+
   onStream(streamId: number, from: Address, bytes: Uint8Array, nowMs: number): readonly Directive[] {
     this.serf.touch(nowMs);
     this.serf.receivingFrom(from);

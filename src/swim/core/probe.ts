@@ -20,7 +20,7 @@ import type { Address, Rng, StreamId, SwimEvent, TcpPingOutcome } from "./api.js
 import type { AckResp, IndirectPing, NackResp, Ping, Suspect } from "../codec/types.js";
 import type { Awareness } from "./awareness.js";
 import type { MemberlistConfig } from "./config.js";
-import type { DeadlineCalendar, TimerHandle } from "./deadline-calendar.js";
+import { nextTick, type DeadlineCalendar, type TimerHandle } from "./deadline-calendar.js";
 import type { MemberlistDelegate } from "./delegate.js";
 import type { Membership } from "./membership.js";
 import { viewOf } from "./node-list.js";
@@ -102,7 +102,7 @@ export class Prober {
 
   private scheduleTick(atMs: number): void {
     this.tickTimer = this.host.calendar.schedule(atMs, (now) => {
-      this.scheduleTick(atMs + this.host.config.probeIntervalMs);
+      this.scheduleTick(nextTick(atMs, this.host.config.probeIntervalMs, now));
       if (this.active !== undefined) {
         this.tickPending = true;
         return;

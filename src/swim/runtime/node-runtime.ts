@@ -39,6 +39,7 @@ import { forEachMessage } from "./message-types.js";
 import { countMessage, createRuntimeStats, DropReason } from "./runtime-stats.js";
 import type { DropReasonValue, RuntimeStats } from "./runtime-stats.js";
 import { StreamDirectives } from "./stream-directives.js";
+import { cancelInbound, requestInbound, type InboundWork } from "./inbound-pump.js";
 import type { PushPullRecord, StreamHost } from "./stream-directives.js";
 import type { ExchangeOptions } from "./stream-exchange.js";
 import type { BoundTransports, TransportBinder } from "./transport.js";
@@ -132,6 +133,14 @@ export class NodeRuntime {
   private readonly loop = new LoopDelayMonitor();
   private timer: NodeJS.Timeout | undefined;
   private armedAt: number | undefined;
+  /** This runtime's entry in the process's inbound pump (see `inbound-pump.ts`). */
+  private readonly inboundWork: InboundWork = {
+    handleInbound: (max) => {
+      if (this.state !== "running") return false;
+      this.guard("packet", () => this.execute(this.node.onInbound(now(), max), "packet"));
+      return this.node.inboundPending() > 0;
+    },
+  };
   /** Set while due work waits for the packets that arrived during a stall. */
   private deferred: NodeJS.Immediate | undefined;
   private nextSampleAt = 0;
@@ -182,6 +191,8 @@ export class NodeRuntime {
         nowMs: now(),
         packetOverheadBytes: framingOverheadBytes(this.security),
       });
+      // Acks as their packets are read, gossip after the reads: see inbound-pump.ts.
+      this.core.deferInbound();
     } catch (err) {
       this.state = "closed";
       await Promise.allSettled([bound.packet.close(), bound.stream.close()]);
@@ -213,6 +224,7 @@ export class NodeRuntime {
     this.timer = undefined;
     if (this.deferred !== undefined) clearImmediate(this.deferred);
     this.deferred = undefined;
+    cancelInbound(this.inboundWork);
     this.streams?.abortAll();
     const closing = new Error("NodeRuntime closed");
     for (const reject of this.pending) reject(closing);
@@ -421,6 +433,8 @@ export class NodeRuntime {
     }
     forEachMessage(plain, (name, bytes) => countMessage(this.stats.messages.received, name, bytes));
     this.execute(this.node.onPacket(from, plain, now()), "packet");
+    // The core handled this packet's pings and acks and queued its gossip for the pump.
+    if (this.node.inboundPending() > 0) requestInbound(this.inboundWork);
   }
 
   /**

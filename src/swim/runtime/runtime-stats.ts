@@ -42,6 +42,8 @@ export const DropReason = {
   queryTooLarge: "queryTooLarge",
   /** A received query response exceeds the response size limit. */
   queryResponseTooLarge: "queryResponseTooLarge",
+  /** A gossip message arrived while memberlist's handler queue was full (overload). */
+  handoffQueueFull: "handoffQueueFull",
 } as const satisfies Record<string, string> & { readonly [K in InputLimit]: K };
 
 /** One of {@link DropReason}'s values. */
@@ -135,6 +137,7 @@ function zeroDrops(): DropCounters {
     userEventTooLarge: 0,
     queryTooLarge: 0,
     queryResponseTooLarge: 0,
+    handoffQueueFull: 0,
   };
 }
 
