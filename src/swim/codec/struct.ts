@@ -103,7 +103,19 @@ class CompiledStruct<T extends object> implements StructCodec<T> {
     /** Go declaration order, used when a struct arrives as an array (Go's StructToArray). */
     private readonly declared: readonly CompiledField[],
     private readonly constants: readonly (readonly [string, unknown])[],
-  ) {}
+  ) {
+    let required = 0;
+    for (let k = 0; k < fields.length; k++) {
+      if (!(fields[k] as CompiledField).omitEmpty) required |= 1 << k;
+    }
+    this.required = fields.length <= 31 ? required : -1;
+  }
+
+  /**
+   * Bit k set: fields[k] is not omitempty, so a decode that did not see it must zero it; -1
+   * when the struct has more fields than the 31 a decode tracks (then every one is checked).
+   */
+  private readonly required: number;
 
   encode(w: MsgpackWriter, v: T): void {
     const rec = v as Record<string, unknown>;
@@ -140,23 +152,52 @@ class CompiledStruct<T extends object> implements StructCodec<T> {
     const n = r.readMapHeader();
     // Go peers send keys in our sorted order, so guess "the field after the last one" first.
     let expect = 0;
+    // Bit k set: fields[k] was read (only the first 31 fields are tracked, see `required`).
+    let seen = 0;
     const bytes = r.bytes;
+    const end = r.end;
     for (let i = 0; i < n; i++) {
-      const len = r.readStrHeader(false);
-      const start = r.pos;
-      r.pos += len;
+      // Go's field names are fixstrs: read that header inline, anything else (errors included)
+      // through readStrHeader.
+      let start = r.pos;
+      let len: number;
+      const h = start < end ? (bytes[start] as number) : 0;
+      if ((h & 0xe0) === 0xa0 && start + 1 + (h & 0x1f) <= end) {
+        len = h & 0x1f;
+        start++;
+        r.pos = start + len;
+      } else {
+        len = r.readStrHeader(false);
+        start = r.pos;
+        r.pos += len;
+      }
       const idx = findField(fields, bytes, start, len, expect);
       if (idx < 0) {
         r.skip();
         continue;
       }
-      const f = fields[idx] as CompiledField;
       expect = idx + 1;
-      this.readField(r, f, out);
+      if (idx < 31) seen |= 1 << idx;
+      this.readField(r, fields[idx] as CompiledField, out);
     }
-    // readField always sets a field that is not omitempty, so a key still absent was not sent.
-    for (const f of fields) if (!f.omitEmpty && !(f.key in out)) out[f.key] = f.codec.zero();
+    // readField always sets a field that is not omitempty, so one still unset was not sent.
+    const required = this.required;
+    if (required < 0 || (seen & required) !== required) this.zeroMissing(out, seen);
     return out as T;
+  }
+
+  /**
+   * Gives every field that is not omitempty and was not read its zero value. A field the bitmask
+   * cannot vouch for (past the 31st) is zeroed only if its key is absent, as is one that
+   * shares its key with a constant.
+   */
+  private zeroMissing(out: Record<string, unknown>, seen: number): void {
+    const fields = this.fields;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k] as CompiledField;
+      if (f.omitEmpty || (k < 31 && (seen & (1 << k)) !== 0)) continue;
+      if (!(f.key in out)) out[f.key] = f.codec.zero();
+    }
   }
 
   /** Go's decoder also accepts a struct as an array of its fields in declaration order. */

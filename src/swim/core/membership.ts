@@ -39,10 +39,19 @@ interface ActiveSuspicion {
   timer: TimerHandle;
 }
 
-/** Equal bytes. */
-function bytesEqual(a: Uint8Array, b: Uint8Array | readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Equal bytes (addresses, meta). Only ever given byte arrays, so V8 keeps it monomorphic. */
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A received Vsn equals a record's (kept apart from {@link bytesEqual}: number[] here). */
+function vsnEqual(a: Uint8Array, b: readonly number[]): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
@@ -106,27 +115,36 @@ export class Membership {
     // A leaving node ignores alive messages about itself, so it cannot be revived by old news.
     if (isLocal && host.isLeaving()) return;
 
-    // Fast path for stale news about a peer we already know at the same address: memberlist
-    // would reach the same "ignore" after validation, and at 1,000 nodes nearly every alive
-    // received is such a re-transmission, so skipping the address parsing matters.
+    // memberlist's handleAlive: protocol 1 sent no port, so port 0 means our configured one.
+    const port = a.port === 0 || host.config.protocolVersion < 2 ? host.localPort : a.port;
+
+    // Fast path for stale news about a peer we already know at the same address and port:
+    // the rules below end in "ignore" for it whatever its Vsn and the delegate's verdict (same
+    // address and port, so no conflict and no reclaim; not newer; not about us), and at 1,000
+    // nodes nearly every alive received is such a re-transmission. Unlike memberlist the
+    // delegate is not asked about it. Compares only, allocates nothing; `port` is the one the
+    // rules below compare, so an alive the address rules would act on never takes this exit.
     const known = isLocal ? undefined : this.nodes.get(a.node);
     if (
       known !== undefined &&
       a.incarnation <= known.incarnation &&
-      (a.port === known.address.port || a.port === 0) &&
+      port === known.address.port &&
       bytesEqual(known.addrBytes, a.addr)
     ) {
       return;
     }
 
-    if (a.vsn.length >= 3) {
-      const pMin = a.vsn[0] ?? 0;
-      const pMax = a.vsn[1] ?? 0;
+    const v = a.vsn;
+    if (v.length >= 3) {
+      const pMin = v[0] as number;
+      const pMax = v[1] as number;
       if (pMin === 0 || pMax === 0 || pMin > pMax) return;
     }
     const parsedHost = bytesToIp(a.addr);
-    const port = host.config.protocolVersion < 2 || a.port === 0 ? host.localPort : a.port;
-    const vsn = a.vsn.length >= 6 ? Array.from(a.vsn.subarray(0, 6)) : [0, 0, 0, 0, 0, 0];
+    const vsn =
+      v.length >= 6
+        ? [v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as number, v[5] as number]
+        : [0, 0, 0, 0, 0, 0];
 
     // As memberlist, the delegate sees the alive before any address check of ours: Serf's
     // refuses a malformed `Addr` itself (handed over as an empty host), and counts it.
@@ -194,7 +212,7 @@ export class Membership {
       if (
         a.incarnation === state.incarnation &&
         bytesEqual(a.meta, state.meta) &&
-        bytesEqual(a.vsn, state.vsn)
+        vsnEqual(a.vsn, state.vsn)
       ) {
         return;
       }

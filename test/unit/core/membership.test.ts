@@ -6,6 +6,7 @@ import { Awareness } from "../../../src/swim/core/awareness.js";
 import { lanConfig } from "../../../src/swim/core/config.js";
 import type { MemberlistConfig } from "../../../src/swim/core/config.js";
 import { DeadlineCalendar } from "../../../src/swim/core/deadline-calendar.js";
+import type { NodeView } from "../../../src/swim/core/delegate.js";
 import { Membership } from "../../../src/swim/core/membership.js";
 import { createRng } from "../../../src/swim/core/rng.js";
 import { RecordingDelegate } from "./recording-delegate.js";
@@ -116,6 +117,120 @@ describe(`membership merge rules (seed ${SEED})`, () => {
     expect(t.m.nodes.get("a")?.state).toBe("left");
     t.m.aliveNode(alive("a", 1, 3), 2101);
     expect(t.m.nodes.get("a")?.address.host).toBe("10.0.0.3");
+  });
+
+  it("stale alives (same or older incarnation) at another address or port are still conflicts", () => {
+    const t = setup();
+    const conflicts: string[] = [];
+    t.delegate.notifyConflict = (existing, other) =>
+      conflicts.push(
+        `${existing.address.host}:${existing.address.port}/${other.address.host}:${other.address.port}`,
+      );
+    t.m.aliveNode(alive("a", 3, 1), 0);
+    const known = { ...t.m.nodes.get("a")! };
+    const broadcasts = t.broadcasts.length;
+    t.m.aliveNode(alive("a", 3, 2), 1);
+    t.m.aliveNode(alive("a", 2, 2), 2);
+    t.m.aliveNode({ ...alive("a", 3, 1), port: 7947 }, 3);
+    // The same IPv4 address as 16 bytes (IPv4-mapped): memberlist compares the raw bytes.
+    const mapped = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1]);
+    t.m.aliveNode({ ...alive("a", 3, 1), addr: mapped }, 4);
+    expect(conflicts).toEqual([
+      "10.0.0.1:7946/10.0.0.2:7946",
+      "10.0.0.1:7946/10.0.0.2:7946",
+      "10.0.0.1:7946/10.0.0.1:7947",
+      "10.0.0.1:7946/10.0.0.1:7946",
+    ]);
+    expect(t.m.nodes.get("a")).toEqual(known);
+    expect(t.broadcasts.length).toBe(broadcasts);
+  });
+
+  it("stale alives at the known address are ignored whatever their meta, Vsn or port-0 form", () => {
+    const t = setup();
+    const asked: string[] = [];
+    Object.assign(t.delegate, {
+      notifyAlive: (peer: NodeView) => {
+        asked.push(`${peer.name}@${peer.incarnation}`);
+        return undefined;
+      },
+    });
+    t.m.aliveNode(alive("a", 3, 1), 0);
+    const known = { ...t.m.nodes.get("a")!, vsn: [...t.m.nodes.get("a")!.vsn] };
+    const broadcasts = t.broadcasts.length;
+    t.m.aliveNode(alive("a", 3, 1, new Uint8Array([9])), 1);
+    t.m.aliveNode({ ...alive("a", 3, 1), vsn: Uint8Array.from([1, 5, 3, 2, 5, 4]) }, 2);
+    t.m.aliveNode({ ...alive("a", 2, 1), vsn: Uint8Array.from([0, 0, 0, 0, 0, 0]) }, 3);
+    t.m.aliveNode({ ...alive("a", 3, 1), vsn: new Uint8Array(0) }, 4);
+    // Port 0 (protocol 1) means our port, which is a's.
+    t.m.aliveNode({ ...alive("a", 1, 1), port: 0 }, 5);
+    expect(t.m.nodes.get("a")).toEqual(known);
+    expect(t.broadcasts.length).toBe(broadcasts);
+    expect(t.delegate.updates).toEqual([]);
+    expect(t.events).toEqual([]);
+    // Such re-transmissions are not shown to the delegate; news is.
+    expect(asked).toEqual(["a@3"]);
+    t.m.aliveNode(alive("a", 4, 1), 6);
+    expect(asked).toEqual(["a@3", "a@4"]);
+    expect(t.m.nodes.get("a")?.incarnation).toBe(4);
+  });
+
+  it("port 0 stands for our port: a stale port-0 alive about a node at another port is a conflict", () => {
+    const t = setup({ ...lanConfig(), deadNodeReclaimTimeMs: 1000 });
+    const conflicts: string[] = [];
+    t.delegate.notifyConflict = (existing, other) =>
+      conflicts.push(`${existing.address.port}/${other.address.port}`);
+    t.m.aliveNode({ ...alive("a", 3, 1), port: 7947 }, 0);
+    t.m.aliveNode({ ...alive("a", 3, 1), port: 0 }, 1);
+    t.m.aliveNode({ ...alive("a", 2, 1), port: 0 }, 2);
+    expect(conflicts).toEqual(["7947/7946", "7947/7946"]);
+    expect(t.m.nodes.get("a")?.address).toEqual({ host: "10.0.0.1", port: 7947 });
+    // Left: a port-0 alive reclaims the name at our port, even at the same incarnation.
+    t.m.deadNode(dead("a", 3, "a"), 3);
+    t.m.aliveNode({ ...alive("a", 3, 1), port: 0 }, 4);
+    expect(t.m.nodes.get("a")).toMatchObject({ state: "alive", address: { host: "10.0.0.1", port: 7946 } });
+    expect(t.delegate.joins).toEqual(["self", "a", "a"]);
+  });
+
+  it("protocol 1: every alive's port is our port", () => {
+    const t = setup({ ...lanConfig(), protocolVersion: 1 });
+    const conflicts: string[] = [];
+    t.delegate.notifyConflict = (existing) => conflicts.push(existing.name);
+    t.m.aliveNode({ ...alive("a", 3, 1), port: 7000 }, 0);
+    expect(t.m.nodes.get("a")?.address).toEqual({ host: "10.0.0.1", port: 7946 });
+    const broadcasts = t.broadcasts.length;
+    t.m.aliveNode({ ...alive("a", 3, 1), port: 7001 }, 1);
+    t.m.aliveNode({ ...alive("a", 2, 1), port: 0 }, 2);
+    expect(conflicts).toEqual([]);
+    expect(t.broadcasts.length).toBe(broadcasts);
+    t.m.aliveNode({ ...alive("a", 4, 1), port: 7002 }, 3);
+    expect(t.m.nodes.get("a")).toMatchObject({ incarnation: 4, address: { port: 7946 } });
+  });
+
+  it("accepted alives keep the first six Vsn bytes; a new node without six gets zeros", () => {
+    const t = setup();
+    t.m.aliveNode({ ...alive("a", 1, 1), vsn: Uint8Array.from([1, 5, 3, 2, 5, 4, 9]) }, 0);
+    const vsnA = t.m.nodes.get("a")?.vsn;
+    expect(Array.isArray(vsnA)).toBe(true);
+    expect(vsnA).toEqual([1, 5, 3, 2, 5, 4]);
+    t.m.aliveNode({ ...alive("b", 1, 2), vsn: Uint8Array.from([1, 5, 3]) }, 0);
+    expect(t.m.nodes.get("b")?.vsn).toEqual([0, 0, 0, 0, 0, 0]);
+    // A newer alive without a full Vsn keeps the known one.
+    t.m.aliveNode({ ...alive("a", 2, 1), vsn: new Uint8Array(0) }, 1);
+    expect(t.m.nodes.get("a")).toMatchObject({ incarnation: 2, vsn: [1, 5, 3, 2, 5, 4] });
+    t.m.aliveNode({ ...alive("a", 3, 1), vsn: Uint8Array.from([1, 5, 2, 2, 5, 5]) }, 2);
+    expect(t.m.nodes.get("a")?.vsn).toEqual([1, 5, 2, 2, 5, 5]);
+  });
+
+  it("an alive about self at our incarnation is refuted if its Vsn differs; an older one is ignored", () => {
+    const t = setup();
+    const inc = t.m.self().incarnation;
+    t.m.aliveNode({ ...alive("self", inc, 100), vsn: Uint8Array.from([1, 5, 3, 2, 5, 5]) }, 1);
+    expect(t.m.self().incarnation).toBe(inc + 1);
+    t.m.aliveNode(alive("self", inc + 1, 100), 2);
+    t.m.aliveNode(alive("self", inc, 100, new Uint8Array([7])), 3);
+    expect(t.m.self().incarnation).toBe(inc + 1);
+    expect(t.m.self().vsn).toEqual([...VSN]);
+    expect(t.events.filter((e) => e.kind === "refuted")).toHaveLength(1);
   });
 
   it("refutes suspect and dead about self with a higher incarnation, awareness +1, broadcast named by IP", () => {
