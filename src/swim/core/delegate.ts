@@ -131,6 +131,8 @@ export interface MemberlistHandle {
   updateNode(nowMs: number): void;
   /** Graceful leave: broadcast dead-about-self; a `leaveCompleted` event follows. */
   leave(nowMs: number): void;
+  /** One gossip round now, out of the ticker's cadence (a leave's intent cannot wait for a tick). */
+  gossip(nowMs: number): void;
   /**
    * Push/pull (Join=true) with each seed; a `joinCompleted` event follows unless `silent`
    * (Serf's reconnect attempts, which the shell did not ask for).

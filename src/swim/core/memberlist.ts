@@ -158,6 +158,8 @@ export class Memberlist implements MemberlistHandle {
   private started = false;
   private leaving = false;
   private leaveDone = false;
+  /** Address key of the sender whose alive, suspect or dead message is being handled. */
+  private handlingFrom: string | undefined;
   private leaveTimer: TimerHandle | undefined;
   /** Set by {@link deferInbound}: gossip messages wait in {@link inbound} for {@link handleInbound}. */
   private inboundDeferred = false;
@@ -490,6 +492,9 @@ export class Memberlist implements MemberlistHandle {
         this.completeLeave(),
       );
     }
+    // memberlist waits for the next gossip tick; a leaving node has nothing better to do than
+    // to send its own dead message at once (up to one gossip interval sooner everywhere).
+    this.gossip(nowMs);
   }
 
   /** True once a leave started. */
@@ -573,13 +578,16 @@ export class Memberlist implements MemberlistHandle {
         this.prober.handleNack(msg);
         return;
       case "alive":
-        this.membership.aliveNode(msg, nowMs);
-        return;
       case "suspect":
-        this.membership.suspectNode(msg, nowMs);
-        return;
       case "dead":
-        this.membership.deadNode(msg, nowMs);
+        this.handlingFrom = addressKey(from);
+        try {
+          if (msg.kind === "alive") this.membership.aliveNode(msg, nowMs);
+          else if (msg.kind === "suspect") this.membership.suspectNode(msg, nowMs);
+          else this.membership.deadNode(msg, nowMs);
+        } finally {
+          this.handlingFrom = undefined;
+        }
         return;
       case "user":
         this.delegate.notifyMsg(msg.payload, from, nowMs);
@@ -645,7 +653,14 @@ export class Memberlist implements MemberlistHandle {
 
   private queueBroadcast(name: string, message: Alive | Suspect | Dead, onFinished?: () => void): void {
     const bytes = encodeMessage(message);
-    this.broadcasts.queue(bytes, onFinished === undefined ? { name } : { name, onFinished });
+    // A re-broadcast of what the sender of the packet being handled told us: that sender has
+    // it. Never for news about ourselves (a refutation is news to the accuser too).
+    const heardFrom = message.node === this.name ? undefined : this.handlingFrom;
+    this.broadcasts.queue(bytes, {
+      name,
+      ...(onFinished === undefined ? {} : { onFinished }),
+      ...(heardFrom === undefined ? {} : { heardFrom }),
+    });
   }
 
   /**

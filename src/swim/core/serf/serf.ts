@@ -227,6 +227,9 @@ export class Serf {
       onFinished: () => this.calendar.schedule(this.lastNowMs, (now) => this.memberlistLeave(now)),
     });
     this.calendar.schedule(nowMs + this.config.broadcastTimeoutMs, (now) => this.memberlistLeave(now));
+    // Send the intent now rather than at the next gossip tick: the leave waits for its full
+    // retransmission, so every tick it waits for is time the others learn of the leave later.
+    this.ml.gossip(nowMs);
   }
 
   /** True while Serf waits for memberlist's leave; the facade then hands it memberlist's `leaveCompleted`. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { EncodeError, ErrorCode, ShoalError } from "../../../../src/errors.js";
-import { localConfig } from "../../../../src/swim/core/config.js";
+import { lanConfig, localConfig } from "../../../../src/swim/core/config.js";
 import { createSwimNode } from "../../../../src/swim/core/node.js";
 import { createRng } from "../../../../src/swim/core/rng.js";
 import { cluster } from "./cluster.js";
@@ -205,6 +205,33 @@ describe("graceful leave", () => {
       expect(c.view(i, c.name(3))?.status).toBe("left");
       expect(c.eventsOf(i, "memberFailed")).toEqual([]);
       expect(c.eventsOf(i, "memberLeft").map((e) => e.member.name)).toEqual([c.name(3)]);
+    }
+  });
+
+  it("sends its intent and then its dead message at once, not at the next gossip tick", () => {
+    // LAN preset: 4 transmits per message at 4 nodes. Over 30 seeds the leave starts at every
+    // phase of the 200 ms gossip ticker. memberlist sends the intent at the next tick, its 4th
+    // transmit a tick later, and the dead message at the tick after that (200-600 ms). Shoal
+    // sends the intent to all 3 at once, its 4th transmit at the next tick, and the dead
+    // message as soon as that finished: everyone has the leave within one interval.
+    for (let seed = 1; seed <= 30; seed++) {
+      const c = cluster(4, { seed, memberlist: lanConfig() });
+      c.sim.runFor(seed * 13);
+      const start = c.sim.now;
+      c.sim.leave(3);
+      c.sim.runFor(5);
+      for (let i = 0; i < 3; i++) {
+        // "left" already when the next tick fell within these 5 ms.
+        expect(["leaving", "left"], `seed ${seed}: node ${i} 5 ms after the leave`).toContain(
+          c.view(i, c.name(3))?.status,
+        );
+      }
+      c.sim.runFor(200);
+      for (let i = 0; i < 3; i++) {
+        const left = c.eventsOf(i, "memberLeft").map((e) => e.member.name);
+        expect(left, `seed ${seed}: node ${i} 205 ms after the leave`).toEqual([c.name(3)]);
+        expect(c.eventsOf(i, "memberFailed")).toEqual([]);
+      }
     }
   });
 
