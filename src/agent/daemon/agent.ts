@@ -655,7 +655,10 @@ export class Agent implements AgentView, AgentControl {
         "removing the primary key is not allowed; make another key primary first (keys --use)",
       );
     }
-    const alive = this.runtime.members().filter((m) => m.status === "alive").length;
+    const alive = this.runtime
+      .members()
+      .filter((m) => m.status === "alive")
+      .map((m) => m.name);
     const result = await this.query({
       name: KEY_QUERIES[op],
       payload: keyQueryPayload(op, key),

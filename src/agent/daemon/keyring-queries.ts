@@ -67,10 +67,15 @@ export function answerKeyQuery(
   }
 }
 
-/** Folds the nodes' key responses into Consul's keyring answer. */
+/**
+ * Folds the nodes' key responses into Consul's keyring answer.
+ *
+ * @param asked The alive members when the query went out: each one that did not answer is
+ *   named in the messages, so an operator knows which node to look at.
+ */
 export function summarizeKeyResponses(
   responses: readonly { readonly from: string; readonly payload: Uint8Array }[],
-  numNodes: number,
+  asked: readonly string[],
 ): KeyringResponse {
   const keys: Record<string, number> = {};
   const primaryKeys: Record<string, number> = {};
@@ -88,10 +93,11 @@ export function summarizeKeyResponses(
     if (decoded.primaryKey !== "")
       primaryKeys[decoded.primaryKey] = (primaryKeys[decoded.primaryKey] ?? 0) + 1;
   }
-  for (let missing = responses.length; missing < numNodes; missing++) {
-    messages[`(no response ${missing + 1 - responses.length})`] = "no response before the query timeout";
+  const answered = new Set(responses.map((r) => r.from));
+  for (const node of asked) {
+    if (!answered.has(node)) messages[node] = "no response before the query timeout";
   }
-  return { keys, primaryKeys, numNodes, messages };
+  return { keys, primaryKeys, numNodes: asked.length, messages };
 }
 
 export { Keyring };

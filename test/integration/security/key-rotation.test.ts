@@ -170,12 +170,14 @@ async function serfListKeys(rpc: string, attempts = 3): Promise<string> {
  * A key truly missing from a node shows the same short count on every attempt.
  */
 async function shoalListKeysUntil(httpAddr: string, expected: string, attempts = 3): Promise<string> {
-  let stdout = "";
+  let output = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    stdout = (await shoalCli(["keys", "--list", "--http-addr", httpAddr])).stdout;
-    if (stdout.includes(expected)) break;
+    const listed = await shoalCli(["keys", "--list", "--http-addr", httpAddr]);
+    // stderr names the nodes that did not answer: a failure must say which one it was.
+    output = `${listed.stdout}${listed.stderr}`;
+    if (listed.stdout.includes(expected)) break;
   }
-  return stdout;
+  return output;
 }
 
 describeWithSerf()("keys on a mixed Shoal + serf cluster", () => {

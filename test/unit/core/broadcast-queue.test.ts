@@ -35,6 +35,19 @@ describe("TransmitLimitedQueue", () => {
     expect(to("b")).toEqual([]);
   });
 
+  it("counts the peer a re-broadcast was heard from as reached, without spending a transmit", () => {
+    // Limit 2 (N = 4, retransmitMult 2): heard from a, so b and c get it, and a never does.
+    const q = new TransmitLimitedQueue(2, () => 4);
+    const m = msg(10, 1);
+    q.queue(m, { heardFrom: "a" });
+    const to = (key: string): Uint8Array[] => q.getBroadcasts(0, 100, undefined, Infinity, { key, peers: 3 });
+    expect(to("a")).toEqual([]);
+    expect(to("b")).toEqual([m]);
+    expect(to("a")).toEqual([]);
+    expect(to("c")).toEqual([m]);
+    expect(q.size()).toBe(0);
+  });
+
   it("passes over a message already sent to the recipient, still taking the others", () => {
     const q = new TransmitLimitedQueue(4, () => 10);
     const big = msg(20, 1);

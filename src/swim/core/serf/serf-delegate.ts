@@ -6,6 +6,7 @@
  * under one extra key, see `extension.ts`); memberlist's join/leave/update notifications
  * become Serf member events.
  */
+import { addressKey } from "../address.js";
 import type { MemberView } from "../api.js";
 import type { MemberlistDelegate, NodeView } from "../delegate.js";
 import { decodeSerfMessage, encodeSerfMessage } from "../../codec/serf-messages.js";
@@ -37,7 +38,7 @@ export function createSerfDelegate(serf: Serf): MemberlistDelegate {
         serf.refuse(tooLarge, { from });
         return;
       }
-      const problem = dispatch(serf, payload, nowMs);
+      const problem = dispatch(serf, payload, addressKey(from), nowMs);
       if (problem !== undefined) serf.emit({ kind: "decodeFailed", from, reason: problem });
     },
     hasBroadcasts: () => serf.broadcasts.any(),
@@ -68,8 +69,11 @@ export function createSerfDelegate(serf: Serf): MemberlistDelegate {
   };
 }
 
-/** Handle one Serf message; returns a reason when it was malformed. */
-function dispatch(serf: Serf, payload: Uint8Array, nowMs: number): string | undefined {
+/**
+ * Handle one Serf message; returns a reason when it was malformed. News is re-broadcast, with
+ * `heardFrom` (the sender's address key) counted as already reached.
+ */
+function dispatch(serf: Serf, payload: Uint8Array, heardFrom: string, nowMs: number): string | undefined {
   const type = payload[0];
   if (type === undefined) return undefined;
   const extension = serf.extension;
@@ -86,19 +90,20 @@ function dispatch(serf: Serf, payload: Uint8Array, nowMs: number): string | unde
     return `serf message type ${type}: ${err instanceof Error ? err.message : String(err)}`;
   }
   const queues = serf.broadcasts;
+  const rebroadcast = { heardFrom };
   switch (msg.kind) {
     case "leave":
-      if (serf.handleLeaveIntent(msg, nowMs)) queues.intents.queue(payload.slice());
+      if (serf.handleLeaveIntent(msg, nowMs)) queues.intents.queue(payload.slice(), rebroadcast);
       break;
     case "join":
-      if (serf.handleJoinIntent(msg, nowMs)) queues.intents.queue(payload.slice());
+      if (serf.handleJoinIntent(msg, nowMs)) queues.intents.queue(payload.slice(), rebroadcast);
       break;
     case "userEvent":
       if (serf.handleUserEvent(msg.lTime, msg.name, msg.payload, msg.cc))
-        queues.events.queue(payload.slice());
+        queues.events.queue(payload.slice(), rebroadcast);
       break;
     case "query":
-      if (serf.queries.handleQuery(msg, nowMs)) queues.queries.queue(payload.slice());
+      if (serf.queries.handleQuery(msg, nowMs)) queues.queries.queue(payload.slice(), rebroadcast);
       break;
     case "queryResponse":
       serf.queries.handleResponse(msg);
