@@ -158,6 +158,8 @@ export class Memberlist implements MemberlistHandle {
   private started = false;
   private leaving = false;
   private leaveDone = false;
+  /** When {@link gossipNews} last sent a round. */
+  private lastNewsGossipMs = -Infinity;
   /** Address key of the sender whose alive, suspect or dead message is being handled. */
   private handlingFrom: string | undefined;
   private leaveTimer: TimerHandle | undefined;
@@ -783,6 +785,17 @@ export class Memberlist implements MemberlistHandle {
       this.scheduleGossip(nextTick(atMs, this.config.gossipIntervalMs, now));
       this.gossip(now);
     });
+  }
+
+  /**
+   * A gossip round now for news this node just made (a tag change, a user event, a query),
+   * rather than at the next tick: up to one gossip interval sooner everywhere. At most one such
+   * round per interval, so a burst of calls sends no more packets than the ticker would.
+   */
+  gossipNews(nowMs: number): void {
+    if (nowMs - this.lastNewsGossipMs < this.config.gossipIntervalMs) return;
+    this.lastNewsGossipMs = nowMs;
+    this.gossip(nowMs);
   }
 
   /** One dedicated gossip round: fresh broadcasts to `gossipNodes` random peers. */

@@ -200,12 +200,14 @@ class SerfNode implements ShoalNode {
   setTags(tags: Readonly<Record<string, string>>, nowMs: number): readonly Directive[] {
     this.serf.touch(nowMs);
     this.serf.setTags(tags, nowMs);
+    this.ml.gossipNews(nowMs);
     return this.flush(nowMs);
   }
 
   userEvent(name: string, payload: Uint8Array, coalesce: boolean, nowMs: number): readonly Directive[] {
     this.serf.touch(nowMs);
     this.serf.userEvent(name, payload, coalesce);
+    this.ml.gossipNews(nowMs);
     return this.flush(nowMs);
   }
 
@@ -215,6 +217,7 @@ class SerfNode implements ShoalNode {
   ): { readonly id: number; readonly directives: readonly Directive[] } {
     this.serf.touch(nowMs);
     const id = this.serf.queries.start(params, nowMs);
+    this.ml.gossipNews(nowMs);
     return { id, directives: this.flush(nowMs) };
   }
 
@@ -227,6 +230,7 @@ class SerfNode implements ShoalNode {
   forceLeave(node: string, prune: boolean, nowMs: number): readonly Directive[] {
     this.serf.touch(nowMs);
     this.serf.forceLeave(node, prune, nowMs);
+    this.ml.gossipNews(nowMs);
     return this.flush(nowMs);
   }
 

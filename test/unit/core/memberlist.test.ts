@@ -35,6 +35,25 @@ describe(`Memberlist (seed ${SEED}; set TEST_SEED to replay)`, () => {
     expect(h.node("a").delegate.merged.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("gossips news at once, at most one such round per gossip interval", () => {
+    const h = cluster(["a", "b", "c", "d"]);
+    h.runFor(3_000);
+    const a = h.node("a").ml;
+    const before = a.stats.gossipPackets;
+    // updateNode queues an alive with a new incarnation: news to send.
+    h.act("a", (ml) => {
+      ml.updateNode(h.nowMs);
+      ml.gossipNews(h.nowMs);
+    });
+    expect(a.stats.gossipPackets - before).toBe(3);
+    h.act("a", (ml) => {
+      ml.updateNode(h.nowMs);
+      ml.gossipNews(h.nowMs);
+    });
+    // The second waits for the regular tick: a burst costs no more packets than the ticker.
+    expect(a.stats.gossipPackets - before).toBe(3);
+  });
+
   it("join is refused on incompatible protocol versions and on a merge veto", () => {
     const h = new Harness(SEED);
     h.add("a", cfg({ protocolMin: 3, protocolVersion: 3 }));

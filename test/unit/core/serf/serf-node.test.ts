@@ -35,6 +35,30 @@ describe("join", () => {
 });
 
 describe("user events", () => {
+  it("go out at once, not at the next gossip tick", () => {
+    // LAN preset (200 ms ticks; 4 transmits at 4 nodes: one round reaches all 3 others).
+    for (let seed = 1; seed <= 20; seed++) {
+      const c = cluster(4, { seed, memberlist: lanConfig() });
+      c.sim.runFor(seed * 13);
+      c.sim.userEvent(1, "now", bytes("1"));
+      c.sim.runFor(5);
+      for (const i of [0, 2, 3]) {
+        const names = c.eventsOf(i, "userEventReceived").map((e) => e.name);
+        expect(names, `seed ${seed}: node ${i} 5 ms after the event`).toEqual(["now"]);
+      }
+    }
+  });
+
+  it("and tag changes too", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const c = cluster(4, { seed, memberlist: lanConfig() });
+      c.sim.runFor(seed * 13);
+      c.sim.setTags(2, { role: "db" });
+      c.sim.runFor(5);
+      for (const i of [0, 1, 3]) expect(c.view(i, c.name(2))?.tags, `seed ${seed}`).toEqual({ role: "db" });
+    }
+  });
+
   it("reach every node exactly once, the origin included, with their Lamport time", () => {
     const c = cluster(4);
     c.sim.userEvent(2, "deploy", bytes("v42"), true);
