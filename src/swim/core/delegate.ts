@@ -134,6 +134,11 @@ export interface MemberlistHandle {
   /** One gossip round now, out of the ticker's cadence (a leave's intent cannot wait for a tick). */
   gossip(nowMs: number): void;
   /**
+   * Relay what the packet being handled brought once it has been handled, rather than at the
+   * next tick (see `Memberlist.gossipNews`: at most one such round per gossip interval).
+   */
+  relaySoon(): void;
+  /**
    * Push/pull (Join=true) with each seed; a `joinCompleted` event follows unless `silent`
    * (Serf's reconnect attempts, which the shell did not ask for).
    */

@@ -160,6 +160,8 @@ export class Memberlist implements MemberlistHandle {
   private leaveDone = false;
   /** When {@link gossipNews} last sent a round. */
   private lastNewsGossipMs = -Infinity;
+  /** Set by {@link relaySoon} while a packet is handled; relayed once it has been. */
+  private relayPending = false;
   /** Address key of the sender whose alive, suspect or dead message is being handled. */
   private handlingFrom: string | undefined;
   private leaveTimer: TimerHandle | undefined;
@@ -286,6 +288,21 @@ export class Memberlist implements MemberlistHandle {
     } catch (err) {
       this.decodeFailed(from, err);
     }
+    this.relayIfPending(nowMs);
+  }
+
+  relaySoon(): void {
+    this.relayPending = true;
+  }
+
+  /**
+   * After a packet, a batch of queued messages or a stream: the relay {@link relaySoon} asked
+   * for (the facade calls it after every input, so a user message over TCP is relayed too).
+   */
+  relayIfPending(nowMs: number): void {
+    if (!this.relayPending) return;
+    this.relayPending = false;
+    this.gossipNews(nowMs);
   }
 
   /**
@@ -314,6 +331,7 @@ export class Memberlist implements MemberlistHandle {
       onSender?.(next.from);
       this.handleEncoded(next.bytes, next.from, nowMs);
     }
+    this.relayIfPending(nowMs);
   }
 
   /**
@@ -658,6 +676,10 @@ export class Memberlist implements MemberlistHandle {
     // A re-broadcast of what the sender of the packet being handled told us: that sender has
     // it. Never for news about ourselves (a refutation is news to the accuser too).
     const heardFrom = message.node === this.name ? undefined : this.handlingFrom;
+    // A graceful leave (dead from the node itself) is relayed at once, like a leave intent.
+    if (message.kind === "dead" && message.from === message.node && heardFrom !== undefined) {
+      this.relayPending = true;
+    }
     this.broadcasts.queue(bytes, {
       name,
       ...(onFinished === undefined ? {} : { onFinished }),

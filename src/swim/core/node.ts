@@ -278,6 +278,7 @@ class SerfNode implements ShoalNode {
 
   /** Drain memberlist's outbox, translating the two events that are steps of Serf's flows. */
   private flush(nowMs: number): Directive[] {
+    this.ml.relayIfPending(nowMs);
     const out = this.ml.drain();
     let translated = false;
     for (let i = 0; i < out.length; i++) {

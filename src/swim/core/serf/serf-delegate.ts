@@ -91,19 +91,30 @@ function dispatch(serf: Serf, payload: Uint8Array, heardFrom: string, nowMs: num
   }
   const queues = serf.broadcasts;
   const rebroadcast = { heardFrom };
+  // Leave intents, user events and queries are relayed once the packet has been handled
+  // (`relaySoon`), not at the next tick: someone is waiting for them. Join intents wait for the
+  // tick: a join storm brings one per member.
   switch (msg.kind) {
     case "leave":
-      if (serf.handleLeaveIntent(msg, nowMs)) queues.intents.queue(payload.slice(), rebroadcast);
+      if (serf.handleLeaveIntent(msg, nowMs)) {
+        queues.intents.queue(payload.slice(), rebroadcast);
+        serf.relaySoon();
+      }
       break;
     case "join":
       if (serf.handleJoinIntent(msg, nowMs)) queues.intents.queue(payload.slice(), rebroadcast);
       break;
     case "userEvent":
-      if (serf.handleUserEvent(msg.lTime, msg.name, msg.payload, msg.cc))
+      if (serf.handleUserEvent(msg.lTime, msg.name, msg.payload, msg.cc)) {
         queues.events.queue(payload.slice(), rebroadcast);
+        serf.relaySoon();
+      }
       break;
     case "query":
-      if (serf.queries.handleQuery(msg, nowMs)) queues.queries.queue(payload.slice(), rebroadcast);
+      if (serf.queries.handleQuery(msg, nowMs)) {
+        queues.queries.queue(payload.slice(), rebroadcast);
+        serf.relaySoon();
+      }
       break;
     case "queryResponse":
       serf.queries.handleResponse(msg);

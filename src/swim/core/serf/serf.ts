@@ -232,6 +232,11 @@ export class Serf {
     this.ml.gossip(nowMs);
   }
 
+  /** Relay the user event or query just queued once the packet has been handled. */
+  relaySoon(): void {
+    this.ml.relaySoon();
+  }
+
   /** True while Serf waits for memberlist's leave; the facade then hands it memberlist's `leaveCompleted`. */
   awaitingMemberlistLeave(): boolean {
     return this.leaveStage === "memberlist";
