@@ -389,6 +389,8 @@ export class Memberlist implements MemberlistHandle {
           // Listener: answer with our state first, then merge theirs (memberlist order).
           this.reply(streamId, localPushPull(this.membership, this.delegate, msg.join));
           mergeRemoteState(this.membership, this.delegate, msg, nowMs);
+          // A node joining through us: we are the first to know, so tell others at once.
+          if (msg.join) this.relayPending = true;
           return;
         }
         case "ping":
@@ -434,7 +436,11 @@ export class Memberlist implements MemberlistHandle {
       problem = errorText(err);
     }
     if (problem !== undefined) this.dialFailed(purpose, nowMs);
-    else this.joinProgress(purpose.joinId, purpose.to, true);
+    else {
+      // Joined: our own alive goes out at once rather than at the next tick.
+      if (purpose.joinId !== undefined) this.relayPending = true;
+      this.joinProgress(purpose.joinId, purpose.to, true);
+    }
   }
 
   /** One of our dials failed. */
@@ -676,8 +682,14 @@ export class Memberlist implements MemberlistHandle {
     // A re-broadcast of what the sender of the packet being handled told us: that sender has
     // it. Never for news about ourselves (a refutation is news to the accuser too).
     const heardFrom = message.node === this.name ? undefined : this.handlingFrom;
-    // A graceful leave (dead from the node itself) is relayed at once, like a leave intent.
-    if (message.kind === "dead" && message.from === message.node && heardFrom !== undefined) {
+    // Relayed at once: a graceful leave (dead from the node itself), like a leave intent; and
+    // alive or dead news that breaks a quiet spell (nothing queued). In a join storm the queue
+    // never empties and alive news keeps the ticker's pace. Suspicions always do.
+    if (
+      heardFrom !== undefined &&
+      message.kind !== "suspect" &&
+      ((message.kind === "dead" && message.from === message.node) || this.broadcasts.size() === 0)
+    ) {
       this.relayPending = true;
     }
     this.broadcasts.queue(bytes, {
