@@ -241,7 +241,6 @@ describe("graceful leave", () => {
     for (let seed = 1; seed <= 30; seed++) {
       const c = cluster(4, { seed, memberlist: lanConfig() });
       c.sim.runFor(seed * 13);
-      const start = c.sim.now;
       c.sim.leave(3);
       c.sim.runFor(5);
       for (let i = 0; i < 3; i++) {
