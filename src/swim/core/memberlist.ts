@@ -822,9 +822,10 @@ export class Memberlist implements MemberlistHandle {
   }
 
   /**
-   * A gossip round now for news this node just made (a tag change, a user event, a query),
-   * rather than at the next tick: up to one gossip interval sooner everywhere. At most one such
-   * round per interval, so a burst of calls sends no more packets than the ticker would.
+   * A gossip round now for news this node just made (a tag change, a user event, a query) or
+   * is relaying ({@link relaySoon}), rather than at the next tick: up to one gossip interval
+   * sooner at every hop. At most one such round per interval, so a burst sends no more packets
+   * than the ticker would.
    */
   gossipNews(nowMs: number): void {
     if (nowMs - this.lastNewsGossipMs < this.config.gossipIntervalMs) return;

@@ -232,7 +232,7 @@ export class Serf {
     this.ml.gossip(nowMs);
   }
 
-  /** Relay the user event or query just queued once the packet has been handled. */
+  /** Relay the news just queued (a leave intent, user event or query) once the packet has been handled. */
   relaySoon(): void {
     this.ml.relaySoon();
   }
